@@ -1,0 +1,168 @@
+package io.synapsews.inbound.internal;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.synapsews.transport.common.ServerHome;
+import org.apache.axis2.description.TransportOutDescription;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import javax.net.ssl.KeyManagerFactory;
+import java.io.File;
+import java.net.BindException;
+import java.security.KeyStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/** A deployed inbound endpoint: its listener and its open client connections. */
+final class InboundEndpoint {
+
+    private static final Log log = LogFactory.getLog(InboundEndpoint.class);
+
+    private final InboundRuntime runtime;
+    private final Set<InboundSourceConnection> connections = ConcurrentHashMap.newKeySet();
+    private volatile InboundEndpointConfig config;
+    private EventLoopGroup boss;
+    private EventLoopGroup workers;
+    private Channel serverChannel;
+
+    InboundEndpoint(InboundEndpointConfig config, InboundRuntime runtime) {
+        this.config = config;
+        this.runtime = runtime;
+    }
+
+    InboundEndpointConfig config() {
+        return config;
+    }
+
+    InboundRuntime runtime() {
+        return runtime;
+    }
+
+    TransportOutDescription responseTransport() {
+        return runtime.responseTransport();
+    }
+
+    /** Takes a changed configuration that keeps the same listener; open connections stay. */
+    void reconfigure(InboundEndpointConfig newConfig) {
+        this.config = newConfig;
+    }
+
+    void start() throws InboundConfigException {
+        SslContext ssl = config.isSecure() ? serverTls() : null;
+        boss = new NioEventLoopGroup(config.bossThreads(), new DefaultThreadFactory("ws-boss-" + config.name(), true));
+        workers = new NioEventLoopGroup(config.workerThreads(), new DefaultThreadFactory("ws-worker-" + config.name(), true));
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new SourceInitializer(this, ssl));
+        try {
+            serverChannel = bootstrap.bind(config.port()).syncUninterruptibly().channel();
+        } catch (Exception e) {
+            shutdownGroups();
+            String why = e instanceof BindException ? "is already in use" : "cannot be opened: " + e.getMessage();
+            throw new InboundConfigException(config.file() + ": parameter '" + InboundEndpointConfig.PORT + "' port "
+                    + config.port() + " " + why, e);
+        }
+        log.info("inbound endpoint '" + config.name() + "' listening on " + config.protocol() + "://"
+                + serverChannel.localAddress() + " (sequence " + config.sequence() + ")");
+    }
+
+    void added(InboundSourceConnection c) {
+        connections.add(c);
+    }
+
+    void removed(InboundSourceConnection c) {
+        connections.remove(c);
+    }
+
+    /**
+     * Delivers a backend message by the endpoint's broadcast level: 0 to {@code from} only, 1 to
+     * every client on the same path, 2 to every client on that path but {@code from}.
+     */
+    void broadcast(InboundSourceConnection from, WebSocketFrame frame) {
+        int level = config.broadcastLevel();
+        if (level == 0) {
+            from.deliver(frame);
+            return;
+        }
+        try {
+            for (InboundSourceConnection c : connections) {
+                if (c.path().equals(from.path()) && (level == 1 || c != from)) {
+                    c.deliver(frame.retainedDuplicate());
+                }
+            }
+        } finally {
+            frame.release();
+        }
+    }
+
+    int connectionCount() {
+        return connections.size();
+    }
+
+    /**
+     * Stops accepting, sends {@code code} to every client, waits for them to go for at most the
+     * drain time, then forces the rest closed and frees the threads.
+     */
+    void stop(int code, String message) {
+        if (serverChannel != null) {
+            serverChannel.close().syncUninterruptibly();
+        }
+        List<InboundSourceConnection> open = new ArrayList<>(connections);
+        for (InboundSourceConnection c : open) {
+            c.channel().eventLoop().execute(() -> c.close(code, message));
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.drainMillis());
+        for (InboundSourceConnection c : open) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || !c.channel().closeFuture().awaitUninterruptibly(TimeUnit.NANOSECONDS.toMillis(left))) {
+                c.channel().close();
+            }
+        }
+        shutdownGroups();
+        log.info("inbound endpoint '" + config.name() + "' stopped, " + open.size() + " client(s) closed with " + code);
+    }
+
+    private void shutdownGroups() {
+        if (boss != null) {
+            boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (workers != null) {
+            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    private SslContext serverTls() throws InboundConfigException {
+        File file = ServerHome.resolve(runtime.axis2Repository(), config.keyStoreFile());
+        KeyStore ks;
+        try {
+            ks = KeyStore.getInstance(file, config.keyStorePass().toCharArray());
+        } catch (Exception e) {
+            throw new InboundConfigException(config.file() + ": parameter '" + InboundEndpointConfig.KEY_STORE_FILE
+                    + "': cannot read key store " + file + " with the given " + InboundEndpointConfig.KEY_STORE_PASS
+                    + ": " + e.getMessage(), e);
+        }
+        try {
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(ks, config.certPass().toCharArray());
+            return SslContextBuilder.forServer(kmf).protocols("TLSv1.3", "TLSv1.2").build();
+        } catch (Exception e) {
+            throw new InboundConfigException(config.file() + ": parameter '" + InboundEndpointConfig.CERT_PASS
+                    + "': cannot use the key in " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

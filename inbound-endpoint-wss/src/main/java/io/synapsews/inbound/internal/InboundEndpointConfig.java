@@ -1,0 +1,233 @@
+package io.synapsews.inbound.internal;
+
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+import org.w3c.dom.NodeList;
+
+import javax.xml.XMLConstants;
+import javax.xml.parsers.DocumentBuilder;
+import javax.xml.parsers.DocumentBuilderFactory;
+import java.io.File;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One inbound endpoint file, parsed and validated in one place. Immutable. Every problem is
+ * reported with the file and the parameter it concerns.
+ */
+public final class InboundEndpointConfig {
+
+    public static final String SYNAPSE_NS = "http://ws.apache.org/ns/synapse";
+
+    public static final String PORT = "inbound.ws.port";
+    public static final String BROADCAST_LEVEL = "ws.client.side.broadcast.level";
+    public static final String OUTFLOW_SEQUENCE = "ws.outflow.dispatch.sequence";
+    public static final String OUTFLOW_FAULT_SEQUENCE = "ws.outflow.dispatch.fault.sequence";
+    public static final String BOSS_THREADS = "ws.boss.thread.pool.size";
+    public static final String WORKER_THREADS = "ws.worker.thread.pool.size";
+    public static final String DEFAULT_CONTENT_TYPE = "ws.default.content.type";
+    public static final String SHUTDOWN_CODE = "ws.shutdown.status.code";
+    public static final String SHUTDOWN_MESSAGE = "ws.shutdown.status.message";
+    public static final String KEY_STORE_FILE = "wss.ssl.key.store.file";
+    public static final String KEY_STORE_PASS = "wss.ssl.key.store.pass";
+    public static final String CERT_PASS = "wss.ssl.cert.pass";
+    public static final String MAX_FRAME = "ws.max.frame.size";
+    public static final String MAX_MESSAGE = "ws.max.message.size";
+    public static final String MAX_HANDSHAKE_HEADER = "ws.max.handshake.header.size";
+    public static final String DRAIN_TIME = "ws.shutdown.drain.time.ms";
+
+    public static final int DEFAULT_MAX_MESSAGE = 16 * 1024 * 1024;
+
+    private final File file;
+    private final String name;
+    private final String protocol;
+    private final String sequence;
+    private final String onError;
+    private final boolean suspended;
+    private final int port;
+    private final int broadcastLevel;
+    private final String outflowSequence;
+    private final String outflowFaultSequence;
+    private final int bossThreads;
+    private final int workerThreads;
+    private final String defaultContentType;
+    private final int shutdownCode;
+    private final String shutdownMessage;
+    private final String keyStoreFile;
+    private final String keyStorePass;
+    private final String certPass;
+    private final int maxFrameSize;
+    private final int maxMessageSize;
+    private final int maxHandshakeHeaderSize;
+    private final int drainMillis;
+    private final Map<String, String> parameters;
+
+    private InboundEndpointConfig(File file, Element root) throws InboundConfigException {
+        this.file = file;
+        if (!"inboundEndpoint".equals(root.getLocalName()) || !SYNAPSE_NS.equals(root.getNamespaceURI())) {
+            throw problem(null, "root element must be inboundEndpoint in namespace " + SYNAPSE_NS
+                    + ", was " + root.getNodeName());
+        }
+        name = attribute(root, "name", true);
+        String fileBase = file.getName().replaceFirst("\\.xml$", "");
+        if (!name.equals(fileBase)) {
+            throw problem("name", "'" + name + "' must match the file name '" + fileBase + "'");
+        }
+        String proto = attribute(root, "protocol", false);
+        String cls = attribute(root, "class", false);
+        if (proto == null && cls == null) {
+            throw problem("protocol", "is required (ws or wss)");
+        }
+        if (proto != null && !"ws".equals(proto) && !"wss".equals(proto)) {
+            throw problem("protocol", "must be ws or wss, was '" + proto + "'");
+        }
+        protocol = proto == null ? "ws" : proto;
+        sequence = attribute(root, "sequence", true);
+        onError = attribute(root, "onError", false);
+        String suspend = attribute(root, "suspend", false);
+        suspended = Boolean.parseBoolean(suspend);
+        parameters = Collections.unmodifiableMap(readParameters(root));
+
+        port = integer(PORT, null, 1, 65535);
+        broadcastLevel = integer(BROADCAST_LEVEL, 0, 0, 2);
+        outflowSequence = parameters.get(OUTFLOW_SEQUENCE);
+        outflowFaultSequence = parameters.get(OUTFLOW_FAULT_SEQUENCE);
+        bossThreads = integer(BOSS_THREADS, 1, 1, 1024);
+        workerThreads = integer(WORKER_THREADS, 2 * Runtime.getRuntime().availableProcessors(), 1, 4096);
+        defaultContentType = parameters.getOrDefault(DEFAULT_CONTENT_TYPE, "text/plain");
+        shutdownCode = integer(SHUTDOWN_CODE, 1001, 1000, 4999);
+        shutdownMessage = parameters.getOrDefault(SHUTDOWN_MESSAGE, "shutdown");
+        maxFrameSize = integer(MAX_FRAME, DEFAULT_MAX_MESSAGE, 1, Integer.MAX_VALUE);
+        maxMessageSize = integer(MAX_MESSAGE, Math.max(DEFAULT_MAX_MESSAGE, maxFrameSize), 1, Integer.MAX_VALUE);
+        maxHandshakeHeaderSize = integer(MAX_HANDSHAKE_HEADER, 8192, 256, 1 << 20);
+        drainMillis = integer(DRAIN_TIME, 5000, 0, 600_000);
+        keyStoreFile = parameters.get(KEY_STORE_FILE);
+        keyStorePass = parameters.get(KEY_STORE_PASS);
+        certPass = parameters.getOrDefault(CERT_PASS, keyStorePass);
+        if (isSecure()) {
+            if (keyStoreFile == null) {
+                throw problem(KEY_STORE_FILE, "is required for protocol wss");
+            }
+            if (keyStorePass == null) {
+                throw problem(KEY_STORE_PASS, "is required for protocol wss");
+            }
+        }
+    }
+
+    /** Reads and validates an inbound endpoint file. */
+    public static InboundEndpointConfig parse(File file) throws InboundConfigException {
+        Document doc;
+        try {
+            DocumentBuilderFactory dbf = DocumentBuilderFactory.newInstance();
+            dbf.setNamespaceAware(true);
+            dbf.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+            dbf.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+            DocumentBuilder db = dbf.newDocumentBuilder();
+            db.setErrorHandler(null);
+            doc = db.parse(file);
+        } catch (Exception e) {
+            throw new InboundConfigException(file + ": not a well-formed inbound endpoint file: " + e.getMessage(), e);
+        }
+        return new InboundEndpointConfig(file, doc.getDocumentElement());
+    }
+
+    private Map<String, String> readParameters(Element root) throws InboundConfigException {
+        Map<String, String> out = new LinkedHashMap<>();
+        NodeList containers = root.getElementsByTagNameNS(SYNAPSE_NS, "parameters");
+        for (int i = 0; i < containers.getLength(); i++) {
+            NodeList params = ((Element) containers.item(i)).getChildNodes();
+            for (int j = 0; j < params.getLength(); j++) {
+                Node n = params.item(j);
+                if (n instanceof Element && "parameter".equals(n.getLocalName())) {
+                    Element p = (Element) n;
+                    String pname = p.getAttribute("name");
+                    if (pname == null || pname.trim().isEmpty()) {
+                        throw problem(null, "a parameter has no name attribute");
+                    }
+                    out.put(pname.trim(), p.getTextContent().trim());
+                }
+            }
+        }
+        return out;
+    }
+
+    private String attribute(Element root, String attr, boolean required) throws InboundConfigException {
+        String v = root.hasAttribute(attr) ? root.getAttribute(attr).trim() : null;
+        if (v != null && v.isEmpty()) {
+            v = null;
+        }
+        if (v == null && required) {
+            throw problem(attr, "attribute is required");
+        }
+        return v;
+    }
+
+    private int integer(String param, Integer def, int min, int max) throws InboundConfigException {
+        String v = parameters.get(param);
+        if (v == null || v.isEmpty()) {
+            if (def == null) {
+                throw problem(param, "is required");
+            }
+            return def;
+        }
+        int n;
+        try {
+            n = Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw problem(param, "must be a whole number, was '" + v + "'");
+        }
+        if (n < min || n > max) {
+            throw problem(param, "must be between " + min + " and " + max + ", was " + n);
+        }
+        return n;
+    }
+
+    private InboundConfigException problem(String parameter, String what) {
+        return new InboundConfigException(file + ": " + (parameter == null ? "" : "parameter '" + parameter + "' ") + what);
+    }
+
+    public File file() { return file; }
+    public String name() { return name; }
+    public String protocol() { return protocol; }
+    public boolean isSecure() { return "wss".equals(protocol); }
+    public String sequence() { return sequence; }
+    public String onError() { return onError; }
+    public boolean suspended() { return suspended; }
+    public int port() { return port; }
+    public int broadcastLevel() { return broadcastLevel; }
+    public String outflowSequence() { return outflowSequence; }
+    public String outflowFaultSequence() { return outflowFaultSequence; }
+    public int bossThreads() { return bossThreads; }
+    public int workerThreads() { return workerThreads; }
+    public String defaultContentType() { return defaultContentType; }
+    public int shutdownCode() { return shutdownCode; }
+    public String shutdownMessage() { return shutdownMessage; }
+    public String keyStoreFile() { return keyStoreFile; }
+    public String keyStorePass() { return keyStorePass; }
+    public String certPass() { return certPass; }
+    public int maxFrameSize() { return maxFrameSize; }
+    public int maxMessageSize() { return maxMessageSize; }
+    public int maxHandshakeHeaderSize() { return maxHandshakeHeaderSize; }
+    public int drainMillis() { return drainMillis; }
+    public Map<String, String> parameters() { return parameters; }
+
+    /** True when a change from {@code other} to this needs the listener restarted. */
+    public boolean listenerDiffers(InboundEndpointConfig other) {
+        return other == null || port != other.port || !protocol.equals(other.protocol)
+                || !Objects.equals(keyStoreFile, other.keyStoreFile) || !Objects.equals(keyStorePass, other.keyStorePass)
+                || !Objects.equals(certPass, other.certPass) || bossThreads != other.bossThreads
+                || workerThreads != other.workerThreads;
+    }
+
+    @Override
+    public String toString() {
+        return "InboundEndpointConfig{file=" + file + ", name=" + name + ", protocol=" + protocol + ", port=" + port
+                + ", sequence=" + sequence + ", onError=" + onError + ", suspended=" + suspended
+                + ", broadcastLevel=" + broadcastLevel + ", outflowSequence=" + outflowSequence
+                + ", outflowFaultSequence=" + outflowFaultSequence + ", maxFrameSize=" + maxFrameSize
+                + ", maxMessageSize=" + maxMessageSize + "}";
+    }
+}

@@ -1,0 +1,159 @@
+package io.synapsews.inbound.internal;
+
+import org.apache.axis2.context.ConfigurationContext;
+import org.apache.axis2.description.TransportOutDescription;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The inbound endpoints deployed from files. Files handed over before Synapse is running are kept
+ * and deployed when it starts; a broken file is refused with one log line and leaves the others alone.
+ */
+public final class InboundEndpointManager {
+
+    private static final Log log = LogFactory.getLog(InboundEndpointManager.class);
+
+    /** Threads that mediate client and backend messages of all inbound endpoints. */
+    public static final String MEDIATION_THREADS = "ws.mediation.thread.pool.size";
+
+    private final InboundRuntime runtime;
+    private final Map<String, InboundEndpoint> deployed = new LinkedHashMap<>();
+    private final Map<String, File> deferred = new LinkedHashMap<>();
+    private boolean started;
+
+    public InboundEndpointManager(ConfigurationContext cfgCtx) {
+        int threads = Integer.getInteger(MEDIATION_THREADS, Math.max(16, 8 * Runtime.getRuntime().availableProcessors()));
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), daemonThreads("ws-mediation-"));
+        pool.allowCoreThreadTimeOut(true);
+        TransportOutDescription response = new TransportOutDescription(InboundResponseSender.TRANSPORT_NAME);
+        response.setSender(new InboundResponseSender());
+        this.runtime = new InboundRuntime(cfgCtx, pool, response);
+    }
+
+    public synchronized void deploy(File file) {
+        if (!started) {
+            deferred.put(key(file), file);
+            return;
+        }
+        InboundEndpointConfig config;
+        try {
+            config = InboundEndpointConfig.parse(file);
+        } catch (InboundConfigException e) {
+            log.error("inbound endpoint not deployed: " + e.getMessage());
+            return;
+        }
+        InboundEndpoint current = deployed.get(key(file));
+        if (current != null && !config.suspended() && !config.listenerDiffers(current.config())) {
+            current.reconfigure(config);
+            log.info("inbound endpoint '" + config.name() + "' updated from " + file + "; open connections kept");
+            return;
+        }
+        if (current != null) {
+            deployed.remove(key(file));
+            current.stop(current.config().shutdownCode(), current.config().shutdownMessage());
+        }
+        if (config.suspended()) {
+            log.info("inbound endpoint '" + config.name() + "' deployed from " + file + " suspended (not listening)");
+            return;
+        }
+        InboundEndpoint endpoint = new InboundEndpoint(config, runtime);
+        try {
+            endpoint.start();
+            deployed.put(key(file), endpoint);
+        } catch (InboundConfigException e) {
+            log.error("inbound endpoint not deployed: " + e.getMessage());
+        }
+    }
+
+    public synchronized void undeploy(String fileName) {
+        String key = key(new File(fileName));
+        deferred.remove(key);
+        InboundEndpoint endpoint = deployed.remove(key);
+        if (endpoint != null) {
+            endpoint.stop(endpoint.config().shutdownCode(), endpoint.config().shutdownMessage());
+            log.info("inbound endpoint '" + endpoint.config().name() + "' undeployed");
+        }
+    }
+
+    /** Synapse is running: deploy what arrived before it. */
+    public synchronized void start() {
+        if (started) {
+            return;
+        }
+        started = true;
+        List<File> files = new ArrayList<>(deferred.values());
+        deferred.clear();
+        for (File f : files) {
+            deploy(f);
+        }
+    }
+
+    /** Undeploys every endpoint, each with its shutdown close code, draining in parallel. */
+    public void stop() {
+        List<InboundEndpoint> all;
+        synchronized (this) {
+            started = false;
+            all = new ArrayList<>(deployed.values());
+            deployed.clear();
+        }
+        List<Thread> stoppers = new ArrayList<>();
+        for (InboundEndpoint e : all) {
+            Thread t = new Thread(() -> e.stop(e.config().shutdownCode(), e.config().shutdownMessage()),
+                    "ws-stop-" + e.config().name());
+            t.start();
+            stoppers.add(t);
+        }
+        for (Thread t : stoppers) {
+            try {
+                t.join();
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Stops the mediation threads; the manager cannot be used afterwards. */
+    public void destroy() {
+        stop();
+        runtime.mediationPool().shutdown();
+    }
+
+    public synchronized List<String> deployedNames() {
+        List<String> names = new ArrayList<>();
+        for (InboundEndpoint e : deployed.values()) {
+            names.add(e.config().name());
+        }
+        return names;
+    }
+
+    private static String key(File file) {
+        return file.getName();
+    }
+
+    static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    ExecutorService pool() {
+        return runtime.mediationPool();
+    }
+}

@@ -1,0 +1,80 @@
+package io.synapsews.inbound.internal;
+
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.synapsews.transport.common.Payloads;
+import io.synapsews.transport.common.WebSocketProperties;
+import org.apache.axis2.AxisFault;
+import org.apache.axis2.Constants;
+import org.apache.axis2.context.ConfigurationContext;
+import org.apache.axis2.context.MessageContext;
+import org.apache.axis2.description.TransportOutDescription;
+import org.apache.axis2.handlers.AbstractHandler;
+import org.apache.axis2.transport.TransportSender;
+
+/**
+ * Where {@code <respond/>} leads for messages of a WebSocket client: into the client connection
+ * (or, by broadcast level, to its peers on the same path); on the handshake message, to the HTTP
+ * answer the client gets instead of 101.
+ */
+public final class InboundResponseSender extends AbstractHandler implements TransportSender {
+
+    public static final String TRANSPORT_NAME = "ws-inbound-response";
+
+    @Override
+    public void init(ConfigurationContext cfgCtx, TransportOutDescription out) {
+    }
+
+    @Override
+    public InvocationResponse invoke(MessageContext msgCtx) throws AxisFault {
+        Object info = msgCtx.getProperty(Constants.OUT_TRANSPORT_INFO);
+        if (!(info instanceof InboundSourceConnection)) {
+            throw new AxisFault("no WebSocket client connection to respond to");
+        }
+        InboundSourceConnection conn = (InboundSourceConnection) info;
+        if ("true".equals(String.valueOf(msgCtx.getProperty(WebSocketProperties.SOURCE_HANDSHAKE_PRESENT)))) {
+            answerHandshake(conn, msgCtx);
+            return InvocationResponse.CONTINUE;
+        }
+        if ("true".equals(String.valueOf(msgCtx.getProperty(WebSocketProperties.CONNECTION_TERMINATE)))) {
+            int code = intProperty(msgCtx, WebSocketProperties.CLOSE_CODE, 1000);
+            String reason = (String) msgCtx.getProperty(WebSocketProperties.REASON_TEXT);
+            conn.channel().eventLoop().execute(() -> conn.close(code, reason));
+            return InvocationResponse.CONTINUE;
+        }
+        WebSocketFrame frame = Payloads.toFrame(msgCtx);
+        conn.endpoint().broadcast(conn, frame);
+        return InvocationResponse.CONTINUE;
+    }
+
+    private static void answerHandshake(InboundSourceConnection conn, MessageContext msgCtx) throws AxisFault {
+        int status = intProperty(msgCtx, WebSocketProperties.HTTP_SC, 101);
+        if (status == 101 || status < 300) {
+            return; // accepted: the connection is answered with 101 once mediation ends
+        }
+        String body = null;
+        if (msgCtx.getEnvelope() != null && msgCtx.getEnvelope().getBody().getFirstElement() != null) {
+            body = msgCtx.getEnvelope().getBody().getFirstElement().getText();
+        }
+        conn.reject(new HandshakeRejection(status, body));
+    }
+
+    private static int intProperty(MessageContext msgCtx, String name, int def) {
+        Object v = msgCtx.getProperty(name);
+        if (v == null) {
+            return def;
+        }
+        try {
+            return Integer.parseInt(v.toString().trim());
+        } catch (NumberFormatException e) {
+            return def;
+        }
+    }
+
+    @Override
+    public void cleanup(MessageContext msgContext) {
+    }
+
+    @Override
+    public void stop() {
+    }
+}

@@ -1,0 +1,218 @@
+package io.synapsews.inbound.internal;
+
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.util.ReferenceCountUtil;
+import io.synapsews.transport.common.SerialExecutor;
+import io.synapsews.transport.common.SourceConnection;
+import io.synapsews.transport.common.TargetLink;
+import org.apache.axis2.description.TransportOutDescription;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A client connection of an inbound endpoint. Channel state changes on the client channel's
+ * event loop; mediation runs on two serial executors (client to backend, backend to client).
+ */
+final class InboundSourceConnection implements SourceConnection {
+
+    private static final Log log = LogFactory.getLog(InboundSourceConnection.class);
+    private static final long CLOSE_GRACE_MILLIS = 2000;
+
+    enum State { HANDSHAKING, OPEN, CLOSING, CLOSED }
+
+    private final InboundEndpoint endpoint;
+    private final Channel channel;
+    private final String id;
+    private final String path;
+    private final Map<String, String> headers;
+    private final List<String> subprotocols;
+    private final SerialExecutor inbound;
+    private final SerialExecutor outbound;
+    private final List<TargetLink> targets = new CopyOnWriteArrayList<>();
+    private final ArrayDeque<WebSocketFrame> pendingDeliveries = new ArrayDeque<>();
+    private volatile State state = State.HANDSHAKING;
+    private volatile HandshakeRejection rejection;
+    private int closeCode = 1006;
+    private String closeReason = "";
+
+    InboundSourceConnection(InboundEndpoint endpoint, Channel channel, String path, Map<String, String> headers,
+                            List<String> subprotocols, Executor pool) {
+        this.endpoint = endpoint;
+        this.channel = channel;
+        this.id = channel.id().asShortText();
+        this.path = path;
+        this.headers = Collections.unmodifiableMap(headers);
+        this.subprotocols = Collections.unmodifiableList(subprotocols);
+        this.inbound = new SerialExecutor(pool);
+        this.outbound = new SerialExecutor(pool);
+    }
+
+    @Override public String id() { return id; }
+    @Override public String endpointName() { return endpoint.config().name(); }
+    @Override public Map<String, String> handshakeHeaders() { return headers; }
+    @Override public List<String> requestedSubprotocols() { return subprotocols; }
+    @Override public Executor outboundExecutor() { return outbound; }
+    @Override public String outflowSequence() { return endpoint.config().outflowSequence(); }
+    @Override public String outflowFaultSequence() { return endpoint.config().outflowFaultSequence(); }
+    @Override public TransportOutDescription responseTransport() { return endpoint.responseTransport(); }
+
+    Executor inboundExecutor() { return inbound; }
+    Channel channel() { return channel; }
+    String path() { return path; }
+    InboundEndpoint endpoint() { return endpoint; }
+    List<TargetLink> targets() { return targets; }
+    State state() { return state; }
+
+    @Override
+    public TargetLink target(String url) {
+        for (TargetLink t : targets) {
+            if (t.url().equals(url)) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void addTarget(TargetLink target) {
+        targets.add(target);
+        if (state == State.CLOSING || state == State.CLOSED) {
+            target.close(1001, "client gone");
+        }
+    }
+
+    /** A mediator answered the handshake itself (for example with HTTP_SC 403 and respond). */
+    void reject(HandshakeRejection r) {
+        if (rejection == null) {
+            rejection = r;
+        }
+    }
+
+    HandshakeRejection rejection() {
+        return rejection;
+    }
+
+    /** Called on the event loop once the 101 has been written. */
+    void opened() {
+        state = State.OPEN;
+        WebSocketFrame f;
+        while ((f = pendingDeliveries.poll()) != null) {
+            channel.write(f, channel.voidPromise());
+        }
+        channel.flush();
+        for (TargetLink t : targets) {
+            t.activate();
+        }
+        log.info(logTag() + " opened, path=" + path + " remote=" + channel.remoteAddress());
+    }
+
+    @Override
+    public void deliver(WebSocketFrame frame) {
+        channel.eventLoop().execute(() -> {
+            switch (state) {
+                case HANDSHAKING:
+                    pendingDeliveries.add(frame);
+                    break;
+                case OPEN:
+                    channel.writeAndFlush(frame, channel.voidPromise());
+                    break;
+                default:
+                    ReferenceCountUtil.release(frame);
+            }
+        });
+    }
+
+    @Override
+    public void closeFromTarget(TargetLink target, int code, String reason) {
+        // after every backend message queued before the close has reached the client
+        outbound.execute(() -> channel.eventLoop().execute(() -> {
+            for (TargetLink t : targets) {
+                if (t != target) {
+                    t.close(1001, "going away");
+                }
+            }
+            close(code, reason);
+        }));
+    }
+
+    /** Starts the closing handshake with the client; on the event loop. */
+    void close(int code, String reason) {
+        if (state == State.CLOSING || state == State.CLOSED) {
+            return;
+        }
+        boolean open = state == State.OPEN;
+        state = State.CLOSING;
+        releasePending();
+        if (open && channel.isActive()) {
+            closeCode = code > 0 ? code : 1005;
+            closeReason = reason == null ? "" : reason;
+            CloseWebSocketFrame frame = code > 0 ? new CloseWebSocketFrame(code, reason) : new CloseWebSocketFrame();
+            channel.writeAndFlush(frame);
+            channel.eventLoop().schedule(() -> {
+                channel.close();
+            }, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        } else {
+            channel.close();
+        }
+    }
+
+    /** The client sent a close frame; on the event loop. */
+    void closeReceived(int code, String reason) {
+        if (state == State.CLOSING) {
+            // the client answered our close
+            channel.close();
+            return;
+        }
+        state = State.CLOSING;
+        releasePending();
+        closeCode = code > 0 ? code : 1005;
+        closeReason = reason == null ? "" : reason;
+        CloseWebSocketFrame reply = code > 0 ? new CloseWebSocketFrame(code, reason) : new CloseWebSocketFrame();
+        channel.writeAndFlush(reply).addListener(f -> channel.close());
+        // the backend learns of it after every client message sent before the close
+        inbound.execute(() -> {
+            for (TargetLink t : targets) {
+                t.close(code > 0 ? code : 0, reason);
+            }
+        });
+    }
+
+    /** The channel is gone; on the event loop. */
+    void closed() {
+        State before = state;
+        state = State.CLOSED;
+        releasePending();
+        // queued behind whatever the client sent before it went, so a close code it sent wins
+        inbound.execute(() -> {
+            for (TargetLink t : targets) {
+                t.close(1001, "client gone");
+            }
+        });
+        endpoint.removed(this);
+        if (before != State.HANDSHAKING) {
+            log.info(logTag() + " closed, path=" + path + " code=" + closeCode
+                    + (closeReason.isEmpty() ? "" : " reason=\"" + closeReason + "\""));
+        }
+    }
+
+    String logTag() {
+        return "[" + id + " " + endpoint.config().name() + "]";
+    }
+
+    private void releasePending() {
+        WebSocketFrame f;
+        while ((f = pendingDeliveries.poll()) != null) {
+            f.release();
+        }
+    }
+}

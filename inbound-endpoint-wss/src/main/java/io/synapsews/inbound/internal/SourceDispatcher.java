@@ -1,0 +1,89 @@
+package io.synapsews.inbound.internal;
+
+import io.synapsews.transport.common.HandshakeException;
+import io.synapsews.transport.common.Mediation;
+import io.synapsews.transport.common.Payloads;
+import io.synapsews.transport.common.WebSocketProperties;
+import org.apache.axis2.Constants;
+import org.apache.axis2.context.MessageContext;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.apache.synapse.SynapseConstants;
+import org.apache.synapse.core.SynapseEnvironment;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+
+/**
+ * Mediates what a client sends, on the connection's inbound serial executor: first the handshake,
+ * then each message, through the endpoint's sequence.
+ */
+final class SourceDispatcher {
+
+    private static final Log log = LogFactory.getLog(SourceDispatcher.class);
+
+    private SourceDispatcher() {
+    }
+
+    static void mediateHandshake(InboundSourceConnection conn) {
+        InboundEndpointConfig config = conn.endpoint().config();
+        try {
+            org.apache.synapse.MessageContext synCtx = newMessage(conn);
+            synCtx.setProperty(WebSocketProperties.SOURCE_HANDSHAKE_PRESENT, "true");
+            Mediation.axis2(synCtx).setProperty(WebSocketProperties.SOURCE_HANDSHAKE_PRESENT, "true");
+            Map<String, String> transportHeaders = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            for (Map.Entry<String, String> h : conn.handshakeHeaders().entrySet()) {
+                synCtx.setProperty(h.getKey(), h.getValue());
+                transportHeaders.put(h.getKey(), h.getValue());
+            }
+            Mediation.axis2(synCtx).setProperty(MessageContext.TRANSPORT_HEADERS, transportHeaders);
+            Mediation.mediate(synCtx, config.sequence(), config.onError());
+            Object error = synCtx.getProperty(SynapseConstants.ERROR_MESSAGE);
+            if (error != null) {
+                // a mediator failed and the fault sequence did not answer the client itself
+                conn.reject(new HandshakeRejection(502, "handshake mediation failed: " + error));
+            }
+        } catch (HandshakeException e) {
+            conn.reject(new HandshakeRejection(e.status(), e.getMessage()));
+        } catch (Exception e) {
+            log.error(conn.logTag() + " handshake mediation in sequence '" + config.sequence() + "' of "
+                    + config.file() + " failed: " + e.getMessage(), e);
+            conn.reject(new HandshakeRejection(500, "handshake mediation failed"));
+        }
+    }
+
+    static void mediateMessage(InboundSourceConnection conn, boolean binary, byte[] payload) {
+        InboundEndpointConfig config = conn.endpoint().config();
+        try {
+            org.apache.synapse.MessageContext synCtx = newMessage(conn);
+            synCtx.setProperty(binary ? WebSocketProperties.BINARY_FRAME_PRESENT : WebSocketProperties.TEXT_FRAME_PRESENT, true);
+            if (binary) {
+                Payloads.setBinary(synCtx, payload);
+            } else {
+                Payloads.setText(synCtx, payload, config.defaultContentType());
+            }
+            Mediation.mediate(synCtx, config.sequence(), config.onError());
+        } catch (Exception e) {
+            log.error(conn.logTag() + " message mediation in sequence '" + config.sequence() + "' of "
+                    + config.file() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static org.apache.synapse.MessageContext newMessage(InboundSourceConnection conn) throws Exception {
+        SynapseEnvironment env = Mediation.environment(conn.endpoint().runtime().configurationContext());
+        org.apache.synapse.MessageContext synCtx = Mediation.newMessage(env);
+        MessageContext axis2Ctx = Mediation.axis2(synCtx);
+        axis2Ctx.setProperty(WebSocketProperties.SOURCE_CONNECTION, conn);
+        axis2Ctx.setProperty(Constants.OUT_TRANSPORT_INFO, conn);
+        axis2Ctx.setTransportOut(conn.responseTransport());
+        synCtx.setProperty(WebSocketProperties.SUBSCRIBER_PATH, conn.path());
+        synCtx.setProperty(WebSocketProperties.SOURCE_CHANNEL_IDENTIFIER, conn.id());
+        synCtx.setProperty(WebSocketProperties.CORRELATION_ID, UUID.randomUUID().toString());
+        synCtx.setProperty(WebSocketProperties.INBOUND_ENDPOINT_NAME, conn.endpointName());
+        if (!conn.requestedSubprotocols().isEmpty()) {
+            synCtx.setProperty(WebSocketProperties.SUBPROTOCOL, String.join(",", conn.requestedSubprotocols()));
+        }
+        return synCtx;
+    }
+}

@@ -1,0 +1,214 @@
+package io.synapsews.inbound.internal;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.synapsews.transport.common.HandshakeException;
+import io.synapsews.transport.common.TargetLink;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Validates the upgrade request, has it mediated, waits for the backend legs the sequence opened,
+ * and only then answers the client: 101 with the backend's subprotocol, or an HTTP error.
+ */
+final class SourceHandshakeHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+    private static final Log log = LogFactory.getLog(SourceHandshakeHandler.class);
+
+    private final InboundEndpoint endpoint;
+    private InboundSourceConnection connection;
+
+    SourceHandshakeHandler(InboundEndpoint endpoint) {
+        this.endpoint = endpoint;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        if (connection != null) {
+            return; // a second request while the first is mediated: ignore, reading is paused anyway
+        }
+        String problem = validate(ctx, req);
+        if (problem != null) {
+            return;
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (Map.Entry<String, String> h : req.headers()) {
+            headers.merge(h.getKey(), h.getValue(), (a, b) -> a + ", " + b);
+        }
+        List<String> subprotocols = new ArrayList<>();
+        String offered = req.headers().get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
+        if (offered != null) {
+            for (String s : offered.split(",")) {
+                if (!s.trim().isEmpty()) {
+                    subprotocols.add(s.trim());
+                }
+            }
+        }
+        // the handshaker needs the request later; keep the headers only, not the buffer
+        FullHttpRequest request = new DefaultFullHttpRequest(req.protocolVersion(), req.method(), req.uri(),
+                Unpooled.EMPTY_BUFFER, req.headers().copy(), req.trailingHeaders().copy());
+        Channel ch = ctx.channel();
+        InboundSourceConnection conn = new InboundSourceConnection(endpoint, ch, req.uri(), headers, subprotocols,
+                endpoint.runtime().mediationPool());
+        connection = conn;
+        endpoint.added(conn);
+        ch.config().setAutoRead(false);
+        conn.inboundExecutor().execute(() -> {
+            SourceDispatcher.mediateHandshake(conn);
+            outcome(conn).whenComplete((subprotocol, failure) ->
+                    ch.eventLoop().execute(() -> answer(ctx, conn, request, subprotocol, failure)));
+        });
+    }
+
+    private static CompletableFuture<String> outcome(InboundSourceConnection conn) {
+        HandshakeRejection rejection = conn.rejection();
+        if (rejection != null) {
+            CompletableFuture<String> f = new CompletableFuture<>();
+            f.completeExceptionally(new HandshakeException(rejection.status, rejection.body));
+            return f;
+        }
+        List<TargetLink> targets = conn.targets();
+        if (targets.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<?>[] all = new CompletableFuture<?>[targets.size()];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = targets.get(i).handshake();
+        }
+        return CompletableFuture.allOf(all).thenApply(v -> targets.get(0).handshake().join());
+    }
+
+    private void answer(ChannelHandlerContext ctx, InboundSourceConnection conn, FullHttpRequest request,
+                        String subprotocol, Throwable failure) {
+        Channel ch = ctx.channel();
+        if (!ch.isActive() || conn.state() != InboundSourceConnection.State.HANDSHAKING) {
+            for (TargetLink t : conn.targets()) {
+                t.close(1001, "client gone");
+            }
+            return;
+        }
+        if (failure != null) {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            int status = cause instanceof HandshakeException ? ((HandshakeException) cause).status() : 502;
+            if (status >= 500) {
+                log.warn(conn.logTag() + " handshake for " + conn.path() + " failed with " + status + ": " + cause.getMessage());
+            }
+            for (TargetLink t : conn.targets()) {
+                t.close(1001, "handshake failed");
+            }
+            reply(ctx, HttpResponseStatus.valueOf(status), cause.getMessage());
+            return;
+        }
+        InboundEndpointConfig config = endpoint.config();
+        WebSocketDecoderConfig decoderConfig = WebSocketDecoderConfig.newBuilder()
+                .maxFramePayloadLength(config.maxFrameSize())
+                .expectMaskedFrames(true)
+                .allowMaskMismatch(false)
+                .allowExtensions(false)
+                .closeOnProtocolViolation(true)
+                .withUTF8Validator(true)
+                .build();
+        String location = (config.isSecure() ? "wss://" : "ws://") + request.headers().get(HttpHeaderNames.HOST) + request.uri();
+        WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(location, subprotocol, decoderConfig)
+                .newHandshaker(request);
+        ctx.pipeline().addAfter(ctx.name(), "ws-aggregator", new WebSocketFrameAggregator(config.maxMessageSize()));
+        ctx.pipeline().addAfter("ws-aggregator", "ws-frames", new SourceFrameHandler(conn));
+        handshaker.handshake(ch, request).addListener(f -> {
+            if (f.isSuccess()) {
+                conn.opened();
+            } else {
+                ch.close();
+            }
+        });
+        ctx.pipeline().remove(this);
+        ch.config().setAutoRead(true);
+    }
+
+    /** Returns null when the request is a valid WebSocket upgrade, else answers it and returns why. */
+    private String validate(ChannelHandlerContext ctx, FullHttpRequest req) {
+        if (!req.decoderResult().isSuccess()) {
+            return reply(ctx, HttpResponseStatus.BAD_REQUEST, "malformed HTTP request");
+        }
+        if (!HttpMethod.GET.equals(req.method())) {
+            FullHttpResponse r = response(HttpResponseStatus.METHOD_NOT_ALLOWED, "a WebSocket handshake must use GET");
+            r.headers().set(HttpHeaderNames.ALLOW, "GET");
+            return send(ctx, r);
+        }
+        if (!req.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
+            FullHttpResponse r = response(HttpResponseStatus.UPGRADE_REQUIRED, "this endpoint only speaks WebSocket");
+            r.headers().set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
+            r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+            return send(ctx, r);
+        }
+        if (!req.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)) {
+            return reply(ctx, HttpResponseStatus.BAD_REQUEST, "missing Connection: Upgrade");
+        }
+        if (!"13".equals(req.headers().get(HttpHeaderNames.SEC_WEBSOCKET_VERSION))) {
+            FullHttpResponse r = response(HttpResponseStatus.UPGRADE_REQUIRED, "unsupported WebSocket version");
+            r.headers().set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
+            return send(ctx, r);
+        }
+        String key = req.headers().get(HttpHeaderNames.SEC_WEBSOCKET_KEY);
+        if (key == null || key.trim().isEmpty()) {
+            return reply(ctx, HttpResponseStatus.BAD_REQUEST, "missing Sec-WebSocket-Key");
+        }
+        return null;
+    }
+
+    private static String reply(ChannelHandlerContext ctx, HttpResponseStatus status, String body) {
+        return send(ctx, response(status, body));
+    }
+
+    private static FullHttpResponse response(HttpResponseStatus status, String body) {
+        byte[] bytes = ((body == null || body.isEmpty() ? status.reasonPhrase() : body) + "\n").getBytes(StandardCharsets.UTF_8);
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=UTF-8");
+        r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+        r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        return r;
+    }
+
+    private static String send(ChannelHandlerContext ctx, FullHttpResponse r) {
+        ctx.channel().config().setAutoRead(false);
+        ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+        return r.status().toString();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (connection != null) {
+            connection.closed();
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("handshake connection " + ctx.channel() + " failed", cause);
+        ctx.close();
+    }
+}

@@ -1,0 +1,165 @@
+package io.synapsews.transport.common;
+
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import org.apache.axiom.om.OMAbstractFactory;
+import org.apache.axiom.om.OMElement;
+import org.apache.axiom.om.OMFactory;
+import org.apache.axiom.om.OMNode;
+import org.apache.axiom.om.OMOutputFormat;
+import org.apache.axiom.om.OMText;
+import org.apache.axiom.soap.SOAPEnvelope;
+import org.apache.axis2.AxisFault;
+import org.apache.axis2.builder.Builder;
+import org.apache.axis2.builder.BuilderUtil;
+import org.apache.axis2.transport.MessageFormatter;
+import org.apache.axis2.transport.TransportUtils;
+import org.apache.axis2.transport.base.BaseUtils;
+import org.apache.axis2.util.MessageProcessorSelector;
+import org.apache.synapse.MessageContext;
+
+import javax.activation.DataHandler;
+import javax.activation.DataSource;
+import javax.xml.namespace.QName;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Converts between WebSocket messages and message context payloads. Text becomes the standard
+ * {@code <text>} wrapper (or whatever the builder of the configured content type makes of it),
+ * binary the {@code <binary>} wrapper; on the way out an untouched wrapper gives back exactly the
+ * bytes that came in, and anything else is written by the message formatter of its type.
+ */
+public final class Payloads {
+
+    public static final String PAYLOAD_NS = "http://ws.apache.org/commons/ns/payload";
+    public static final QName TEXT = new QName(PAYLOAD_NS, "text");
+    public static final QName BINARY = new QName(PAYLOAD_NS, "binary");
+
+    private Payloads() {
+    }
+
+    /** Sets a text message as the payload, built for {@code contentType}. */
+    public static void setText(MessageContext synCtx, byte[] utf8, String contentType) throws AxisFault {
+        org.apache.axis2.context.MessageContext axis2Ctx = Mediation.axis2(synCtx);
+        String type = contentType == null ? WebSocketProperties.TEXT_PLAIN : contentType;
+        if (type.startsWith(WebSocketProperties.TEXT_PLAIN)) {
+            OMFactory f = OMAbstractFactory.getOMFactory();
+            OMElement text = f.createOMElement(TEXT);
+            text.setText(new String(utf8, StandardCharsets.UTF_8));
+            setBody(synCtx, text);
+        } else {
+            Builder builder = BuilderUtil.getBuilderFromSelector(type, axis2Ctx);
+            if (builder == null) {
+                throw new AxisFault("no message builder for content type " + type);
+            }
+            OMElement doc = builder.processDocument(new ByteArrayInputStream(utf8), type, axis2Ctx);
+            synCtx.setEnvelope(TransportUtils.createSOAPEnvelope(doc));
+        }
+        setType(axis2Ctx, type);
+    }
+
+    /** Sets a binary message as the payload. */
+    public static void setBinary(MessageContext synCtx, byte[] data) throws AxisFault {
+        OMFactory f = OMAbstractFactory.getOMFactory();
+        OMElement binary = f.createOMElement(BINARY);
+        OMText content = f.createOMText(new DataHandler(new BytesDataSource(data)), true);
+        binary.addChild(content);
+        setBody(synCtx, binary);
+        setType(Mediation.axis2(synCtx), WebSocketProperties.OCTET_STREAM);
+    }
+
+    /** The frame that carries this message's payload to a WebSocket peer. */
+    public static WebSocketFrame toFrame(org.apache.axis2.context.MessageContext axis2Ctx) throws AxisFault {
+        SOAPEnvelope env = axis2Ctx.getEnvelope();
+        OMElement payload = env == null || env.getBody() == null ? null : env.getBody().getFirstElement();
+        if (payload == null) {
+            return new TextWebSocketFrame(Unpooled.EMPTY_BUFFER);
+        }
+        if (TEXT.equals(payload.getQName())) {
+            return new TextWebSocketFrame(Unpooled.wrappedBuffer(payload.getText().getBytes(StandardCharsets.UTF_8)));
+        }
+        if (BINARY.equals(payload.getQName())) {
+            return new BinaryWebSocketFrame(Unpooled.wrappedBuffer(binaryContent(payload)));
+        }
+        byte[] formatted = format(axis2Ctx);
+        String type = (String) axis2Ctx.getProperty(WebSocketProperties.MESSAGE_TYPE);
+        if (type != null && type.startsWith(WebSocketProperties.OCTET_STREAM)) {
+            return new BinaryWebSocketFrame(Unpooled.wrappedBuffer(formatted));
+        }
+        return new TextWebSocketFrame(Unpooled.wrappedBuffer(formatted));
+    }
+
+    private static byte[] binaryContent(OMElement binary) throws AxisFault {
+        OMNode child = binary.getFirstOMChild();
+        if (!(child instanceof OMText)) {
+            return new byte[0];
+        }
+        OMText text = (OMText) child;
+        if (!text.isBinary()) {
+            return java.util.Base64.getMimeDecoder().decode(text.getText());
+        }
+        DataHandler dh = (DataHandler) text.getDataHandler();
+        if (dh.getDataSource() instanceof BytesDataSource) {
+            return ((BytesDataSource) dh.getDataSource()).bytes;
+        }
+        try (InputStream in = dh.getInputStream()) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new AxisFault("cannot read binary payload", e);
+        }
+    }
+
+    private static byte[] format(org.apache.axis2.context.MessageContext axis2Ctx) throws AxisFault {
+        MessageFormatter formatter = MessageProcessorSelector.getMessageFormatter(axis2Ctx);
+        OMOutputFormat format = BaseUtils.getOMOutputFormat(axis2Ctx);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        formatter.writeTo(axis2Ctx, format, out, false);
+        return out.toByteArray();
+    }
+
+    private static void setBody(MessageContext synCtx, OMElement element) throws AxisFault {
+        SOAPEnvelope env = synCtx.getEnvelope();
+        env.getBody().addChild(element);
+    }
+
+    private static void setType(org.apache.axis2.context.MessageContext axis2Ctx, String type) {
+        axis2Ctx.setProperty(WebSocketProperties.MESSAGE_TYPE, type);
+        axis2Ctx.setProperty(WebSocketProperties.CONTENT_TYPE, type);
+    }
+
+    /** A data source over a byte array that gives the array back without copying. */
+    static final class BytesDataSource implements DataSource {
+        final byte[] bytes;
+
+        BytesDataSource(byte[] bytes) {
+            this.bytes = bytes;
+        }
+
+        @Override
+        public InputStream getInputStream() {
+            return new ByteArrayInputStream(bytes);
+        }
+
+        @Override
+        public OutputStream getOutputStream() throws IOException {
+            throw new IOException("read-only");
+        }
+
+        @Override
+        public String getContentType() {
+            return WebSocketProperties.OCTET_STREAM;
+        }
+
+        @Override
+        public String getName() {
+            return "websocket-binary";
+        }
+    }
+}

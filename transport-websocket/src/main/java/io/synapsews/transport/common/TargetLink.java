@@ -1,0 +1,27 @@
+package io.synapsews.transport.common;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The backend leg of a client connection as the client side sees it. The transport sender opens
+ * it while the client's handshake is mediated; the client side waits for {@link #handshake()}
+ * before it answers the client, lets it read once the client is accepted, and closes it with
+ * the client.
+ */
+public interface TargetLink {
+
+    /** The backend URL this leg is connected to. */
+    String url();
+
+    /**
+     * Completes with the subprotocol the backend chose (null for none) once the backend
+     * handshake succeeded, or exceptionally with a {@link HandshakeException}.
+     */
+    CompletableFuture<String> handshake();
+
+    /** The client was accepted: backend messages may flow from now on. */
+    void activate();
+
+    /** Closes the backend leg with this code and reason (code 0 sends an empty close frame). */
+    void close(int code, String reason);
+}

@@ -1,0 +1,23 @@
+package io.synapsews.transport.internal;
+
+import io.synapsews.transport.common.HandshakeException;
+import io.synapsews.transport.common.TargetLink;
+
+import java.util.concurrent.CompletableFuture;
+
+/** A backend leg that could not even be attempted (for example a malformed URL). */
+final class FailedTarget implements TargetLink {
+
+    private final String url;
+    private final CompletableFuture<String> handshake = new CompletableFuture<>();
+
+    FailedTarget(String url, HandshakeException cause) {
+        this.url = url;
+        handshake.completeExceptionally(cause);
+    }
+
+    @Override public String url() { return url; }
+    @Override public CompletableFuture<String> handshake() { return handshake; }
+    @Override public void activate() { }
+    @Override public void close(int code, String reason) { }
+}

@@ -1,0 +1,224 @@
+package io.synapsews.transport.internal;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.util.ReferenceCountUtil;
+import io.synapsews.transport.common.HandshakeException;
+import io.synapsews.transport.common.SourceConnection;
+import io.synapsews.transport.common.TargetLink;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One backend connection of one client connection. Every state change happens on the backend
+ * channel's event loop, so writes keep their order even while the handshake is still running.
+ */
+final class TargetConnection implements TargetLink {
+
+    private static final Log log = LogFactory.getLog(TargetConnection.class);
+    private static final long CLOSE_GRACE_MILLIS = 2000;
+
+    enum State { CONNECTING, OPEN, CLOSING, CLOSED }
+
+    private final String url;
+    private final SourceConnection source;
+    private final OutflowDispatcher dispatcher;
+    private final String contentType;
+    private final CompletableFuture<String> handshake = new CompletableFuture<>();
+    private final ArrayDeque<WebSocketFrame> pendingWrites = new ArrayDeque<>();
+    private final ArrayDeque<WebSocketFrame> earlyReads = new ArrayDeque<>();
+    private Channel channel;
+    private State state = State.CONNECTING;
+    private boolean active;
+
+    TargetConnection(String url, SourceConnection source, OutflowDispatcher dispatcher, String contentType) {
+        this.url = url;
+        this.source = source;
+        this.dispatcher = dispatcher;
+        this.contentType = contentType;
+    }
+
+    void bind(Channel channel) {
+        this.channel = channel;
+    }
+
+    SourceConnection source() {
+        return source;
+    }
+
+    String contentType() {
+        return contentType;
+    }
+
+    @Override
+    public String url() {
+        return url;
+    }
+
+    @Override
+    public CompletableFuture<String> handshake() {
+        return handshake;
+    }
+
+    @Override
+    public void activate() {
+        channel.eventLoop().execute(() -> {
+            if (active || state != State.OPEN) {
+                return;
+            }
+            active = true;
+            WebSocketFrame f;
+            while ((f = earlyReads.poll()) != null) {
+                dispatch(f);
+            }
+            channel.config().setAutoRead(true);
+        });
+    }
+
+    /** Sends a frame to the backend, after the handshake if it is still running. */
+    void write(WebSocketFrame frame) {
+        channel.eventLoop().execute(() -> {
+            switch (state) {
+                case CONNECTING:
+                    pendingWrites.add(frame);
+                    break;
+                case OPEN:
+                    channel.writeAndFlush(frame, channel.voidPromise());
+                    break;
+                default:
+                    ReferenceCountUtil.release(frame);
+            }
+        });
+    }
+
+    @Override
+    public void close(int code, String reason) {
+        channel.eventLoop().execute(() -> closeNow(code, reason));
+    }
+
+    private void closeNow(int code, String reason) {
+        if (state == State.CLOSING || state == State.CLOSED) {
+            return;
+        }
+        boolean open = state == State.OPEN;
+        state = State.CLOSING;
+        releasePending();
+        if (open && channel.isActive()) {
+            CloseWebSocketFrame close = code > 0 ? new CloseWebSocketFrame(code, reason) : new CloseWebSocketFrame();
+            channel.writeAndFlush(close);
+            // the backend should answer with its own close and drop the connection; do not wait forever
+            channel.eventLoop().schedule(() -> {
+                channel.close();
+            }, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        } else {
+            channel.close();
+        }
+        handshake.completeExceptionally(new HandshakeException(502, "closed before the handshake completed"));
+    }
+
+    // ---- called by TargetHandler, on the event loop ----
+
+    void handshakeSucceeded(String subprotocol) {
+        if (state != State.CONNECTING) {
+            return;
+        }
+        state = State.OPEN;
+        WebSocketFrame f;
+        while ((f = pendingWrites.poll()) != null) {
+            channel.write(f, channel.voidPromise());
+        }
+        channel.flush();
+        if (!active) {
+            // nothing may reach the client before it has been answered
+            channel.config().setAutoRead(false);
+        }
+        handshake.complete(subprotocol);
+    }
+
+    void handshakeFailed(HandshakeException e) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        state = State.CLOSED;
+        releasePending();
+        if (channel != null) {
+            channel.close();
+        }
+        if (!handshake.completeExceptionally(e) && active) {
+            source.closeFromTarget(this, 1014, "backend handshake failed");
+        }
+    }
+
+    void frameReceived(WebSocketFrame frame) {
+        if (state != State.OPEN) {
+            frame.release();
+        } else if (!active) {
+            earlyReads.add(frame);
+        } else {
+            dispatch(frame);
+        }
+    }
+
+    void closeReceived(CloseWebSocketFrame frame) {
+        int code = frame.statusCode();
+        String reason = frame.reasonText();
+        frame.release();
+        State before = state;
+        state = State.CLOSED;
+        releasePending();
+        if (before == State.OPEN) {
+            // answer the close handshake, then drop the connection
+            CloseWebSocketFrame reply = code > 0 ? new CloseWebSocketFrame(code, reason) : new CloseWebSocketFrame();
+            channel.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
+            source.closeFromTarget(this, code, reason);
+        } else {
+            channel.close();
+        }
+    }
+
+    void channelClosed() {
+        State before = state;
+        state = State.CLOSED;
+        releasePending();
+        if (before == State.CONNECTING) {
+            handshake.completeExceptionally(new HandshakeException(502, "backend closed the connection during the handshake"));
+        } else if (before == State.OPEN) {
+            log.warn(source.id() + " " + source.endpointName() + ": backend " + url + " vanished without a close");
+            source.closeFromTarget(this, 1014, "backend connection lost");
+        }
+    }
+
+    private void dispatch(WebSocketFrame frame) {
+        boolean binary = frame instanceof BinaryWebSocketFrame;
+        byte[] bytes;
+        try {
+            bytes = ByteBufUtil.getBytes(frame.content());
+        } finally {
+            frame.release();
+        }
+        source.outboundExecutor().execute(() -> dispatcher.dispatch(this, binary, bytes));
+    }
+
+    private void releasePending() {
+        WebSocketFrame f;
+        while ((f = pendingWrites.poll()) != null) {
+            f.release();
+        }
+        while ((f = earlyReads.poll()) != null) {
+            f.release();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return url;
+    }
+}

@@ -1,0 +1,166 @@
+package io.synapsews.transport.internal;
+
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.synapsews.transport.common.HandshakeException;
+import io.synapsews.transport.common.Payloads;
+import io.synapsews.transport.common.ServerHome;
+import io.synapsews.transport.common.SourceConnection;
+import io.synapsews.transport.common.TargetLink;
+import io.synapsews.transport.common.WebSocketProperties;
+import org.apache.axis2.AxisFault;
+import org.apache.axis2.context.ConfigurationContext;
+import org.apache.axis2.context.MessageContext;
+import org.apache.axis2.description.TransportOutDescription;
+
+import javax.net.ssl.TrustManagerFactory;
+import java.io.File;
+import java.security.KeyStore;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The work behind {@code WebsocketTransportSender}: one backend connection per client connection
+ * and backend URL, opened by the handshake message and fed by every later message.
+ */
+public final class TargetSender {
+
+    private final TransportSenderConfig config;
+    private final TargetConnector connector;
+
+    public TargetSender(ConfigurationContext cfgCtx, TransportOutDescription out) throws AxisFault {
+        this.config = TransportSenderConfig.from(out);
+        SslContext ssl = clientTls(cfgCtx, config);
+        this.connector = new TargetConnector(config, ssl, new OutflowDispatcher(cfgCtx, config));
+    }
+
+    public void send(MessageContext msgCtx, String url) throws AxisFault {
+        Object sourceProp = msgCtx.getProperty(WebSocketProperties.SOURCE_CONNECTION);
+        if (!(sourceProp instanceof SourceConnection)) {
+            throw new AxisFault("transport sender '" + config.name + "': message to " + url
+                    + " did not arrive through a WebSocket inbound endpoint");
+        }
+        SourceConnection source = (SourceConnection) sourceProp;
+        boolean handshake = isTrue(msgCtx.getProperty(WebSocketProperties.SOURCE_HANDSHAKE_PRESENT));
+        TargetLink link = source.target(url);
+        if (link == null) {
+            TargetConnection opened;
+            try {
+                opened = connector.connect(url, source, subprotocols(msgCtx, source), headers(msgCtx, source),
+                        acceptContentType(msgCtx));
+            } catch (HandshakeException e) {
+                // the client must not be accepted: record the failure where the handshake looks
+                source.addTarget(new FailedTarget(url, e));
+                throw new AxisFault(e.getMessage(), e);
+            }
+            source.addTarget(opened);
+            if (!handshake) {
+                // opened after the client was accepted: let it flow as soon as it is up
+                opened.handshake().whenComplete((subprotocol, failure) -> {
+                    if (failure == null) {
+                        opened.activate();
+                    } else {
+                        source.closeFromTarget(opened, 1014, "backend unavailable");
+                    }
+                });
+            }
+            link = opened;
+        }
+        if (isTrue(msgCtx.getProperty(WebSocketProperties.CONNECTION_TERMINATE))) {
+            link.close(closeCode(msgCtx), (String) msgCtx.getProperty(WebSocketProperties.REASON_TEXT));
+            return;
+        }
+        if (!handshake) {
+            ((TargetConnection) link).write(Payloads.toFrame(msgCtx));
+        }
+    }
+
+    public void stop() {
+        connector.shutdown();
+    }
+
+    private List<String> subprotocols(MessageContext msgCtx, SourceConnection source) {
+        Object chosen = msgCtx.getProperty(WebSocketProperties.SUBPROTOCOL);
+        if (chosen instanceof String && !((String) chosen).trim().isEmpty()) {
+            List<String> list = new ArrayList<>();
+            for (String s : Arrays.asList(((String) chosen).split(","))) {
+                list.add(s.trim());
+            }
+            return list;
+        }
+        return source.requestedSubprotocols();
+    }
+
+    private HttpHeaders headers(MessageContext msgCtx, SourceConnection source) {
+        HttpHeaders headers = new DefaultHttpHeaders();
+        for (String name : config.preservedHeaders) {
+            for (Map.Entry<String, String> h : source.handshakeHeaders().entrySet()) {
+                if (h.getKey().equalsIgnoreCase(name)) {
+                    headers.add(h.getKey(), h.getValue());
+                }
+            }
+        }
+        Map<String, Object> props = msgCtx.getProperties();
+        for (Map.Entry<String, Object> p : props.entrySet()) {
+            if (p.getKey().startsWith(config.customHeaderPrefix) && p.getValue() != null) {
+                headers.set(p.getKey().substring(config.customHeaderPrefix.length()), p.getValue().toString());
+            }
+        }
+        return headers;
+    }
+
+    private static String acceptContentType(MessageContext msgCtx) {
+        Object v = msgCtx.getProperty(WebSocketProperties.ACCEPT_CONTENT_TYPE);
+        if (v == null) {
+            v = msgCtx.getProperty(WebSocketProperties.ACCEPT_CONTENT_TYPE_LEGACY);
+        }
+        return v == null ? null : v.toString();
+    }
+
+    private static int closeCode(MessageContext msgCtx) {
+        Object v = msgCtx.getProperty(WebSocketProperties.CLOSE_CODE);
+        if (v == null) {
+            return 1000;
+        }
+        try {
+            return Integer.parseInt(v.toString().trim());
+        } catch (NumberFormatException e) {
+            return 1000;
+        }
+    }
+
+    private static boolean isTrue(Object v) {
+        return v != null && ("true".equalsIgnoreCase(v.toString()));
+    }
+
+    private static SslContext clientTls(ConfigurationContext cfgCtx, TransportSenderConfig config) throws AxisFault {
+        try {
+            SslContextBuilder builder = SslContextBuilder.forClient().protocols("TLSv1.3", "TLSv1.2");
+            if (config.trustStoreLocation != null) {
+                File file = ServerHome.resolve(cfgCtx.getAxisConfiguration().getRepository(), config.trustStoreLocation);
+                char[] password = config.trustStorePassword == null ? null : config.trustStorePassword.toCharArray();
+                KeyStore trust;
+                try {
+                    trust = KeyStore.getInstance(file, password);
+                } catch (Exception e) {
+                    throw new AxisFault("axis2.xml: transportSender '" + config.name + "' parameter "
+                            + TransportSenderConfig.TRUST_STORE_LOCATION + ": cannot read trust store " + file + ": " + e.getMessage(), e);
+                }
+                TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                tmf.init(trust);
+                builder.trustManager(tmf);
+            }
+            return builder.build();
+        } catch (AxisFault e) {
+            throw e;
+        } catch (Exception e) {
+            throw new AxisFault("transportSender '" + config.name + "': cannot set up TLS: " + e.getMessage(), e);
+        }
+    }
+
+}

@@ -1,0 +1,156 @@
+package io.synapsews.transport.internal;
+
+import org.apache.axiom.om.OMElement;
+import org.apache.axis2.AxisFault;
+import org.apache.axis2.description.Parameter;
+import org.apache.axis2.description.TransportOutDescription;
+
+import javax.xml.namespace.QName;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The transport sender's settings, read once from its {@code transportSender} block in
+ * {@code axis2.xml} and validated there; immutable afterwards.
+ */
+public final class TransportSenderConfig {
+
+    public static final String TRUST_STORE = "ws.trust.store";
+    public static final String TRUST_STORE_LOCATION = "ws.trust.store.location";
+    public static final String TRUST_STORE_PASSWORD = "ws.trust.store.Password";
+    public static final String HOSTNAME_VERIFICATION = "ws.client.enable.hostname.verification";
+    public static final String MAX_FRAME_LENGTH = "wsMaxFrameLength";
+    public static final String MAX_MESSAGE_LENGTH = "wsMaxMessageLength";
+    public static final String MAX_INIT_LENGTH = "wsMaxHttpCodecInitLength";
+    public static final String MAX_HEADER_SIZE = "wsMaxHttpCodecHeaderSize";
+    public static final String MAX_CHUNK_SIZE = "wsMaxHttpCodecChunkSize";
+    public static final String MAX_AGGREGATE_LENGTH = "wsMaxHttpAggregateContentLength";
+    public static final String EVENT_LOOP_SIZE = "wsSharedEventLoopPoolSize";
+    public static final String CUSTOM_HEADER = "ws.custom.header";
+    public static final String HEADERS_PRESERVE = "ws.headers.preserve";
+    public static final String CONNECT_TIMEOUT = "ws.target.connect.timeout.ms";
+    public static final String HANDSHAKE_TIMEOUT = "ws.target.handshake.timeout.ms";
+
+    public static final int DEFAULT_MAX_MESSAGE = 16 * 1024 * 1024;
+
+    final String name;
+    final String outflowSequence;
+    final String outflowFaultSequence;
+    final String trustStoreLocation;
+    final String trustStorePassword;
+    final boolean hostnameVerification;
+    final int maxFrameLength;
+    final int maxMessageLength;
+    final int maxInitLength;
+    final int maxHeaderSize;
+    final int maxChunkSize;
+    final int maxAggregateLength;
+    final int eventLoopThreads;
+    final String customHeaderPrefix;
+    final List<String> preservedHeaders;
+    final int connectTimeoutMillis;
+    final int handshakeTimeoutMillis;
+
+    private TransportSenderConfig(TransportOutDescription out) throws AxisFault {
+        name = out.getName();
+        outflowSequence = text(out, io.synapsews.transport.common.WebSocketProperties.OUTFLOW_DISPATCH_SEQUENCE, null);
+        outflowFaultSequence = text(out, io.synapsews.transport.common.WebSocketProperties.OUTFLOW_DISPATCH_FAULT_SEQUENCE, null);
+        Parameter trust = out.getParameter(TRUST_STORE);
+        if (trust != null && trust.getParameterElement() != null) {
+            OMElement el = trust.getParameterElement();
+            trustStoreLocation = child(el, TRUST_STORE_LOCATION);
+            trustStorePassword = child(el, TRUST_STORE_PASSWORD);
+            if (trustStoreLocation == null) {
+                throw fault(TRUST_STORE, "has no " + TRUST_STORE_LOCATION);
+            }
+        } else {
+            trustStoreLocation = null;
+            trustStorePassword = null;
+        }
+        hostnameVerification = bool(out, HOSTNAME_VERIFICATION, true);
+        maxFrameLength = positive(out, MAX_FRAME_LENGTH, DEFAULT_MAX_MESSAGE);
+        maxMessageLength = positive(out, MAX_MESSAGE_LENGTH, Math.max(DEFAULT_MAX_MESSAGE, maxFrameLength));
+        maxInitLength = positive(out, MAX_INIT_LENGTH, 4096);
+        maxHeaderSize = positive(out, MAX_HEADER_SIZE, 8192);
+        maxChunkSize = positive(out, MAX_CHUNK_SIZE, 8192);
+        maxAggregateLength = positive(out, MAX_AGGREGATE_LENGTH, 8192);
+        eventLoopThreads = positive(out, EVENT_LOOP_SIZE, 2 * Runtime.getRuntime().availableProcessors());
+        customHeaderPrefix = text(out, CUSTOM_HEADER, io.synapsews.transport.common.WebSocketProperties.CUSTOM_HEADER_PREFIX);
+        String preserve = text(out, HEADERS_PRESERVE, null);
+        preservedHeaders = preserve == null ? Collections.emptyList() : split(preserve);
+        connectTimeoutMillis = positive(out, CONNECT_TIMEOUT, 10_000);
+        handshakeTimeoutMillis = positive(out, HANDSHAKE_TIMEOUT, 10_000);
+    }
+
+    public static TransportSenderConfig from(TransportOutDescription out) throws AxisFault {
+        return new TransportSenderConfig(out);
+    }
+
+    private static List<String> split(String csv) {
+        List<String> out = new ArrayList<>();
+        for (String s : Arrays.asList(csv.split(","))) {
+            if (!s.trim().isEmpty()) {
+                out.add(s.trim());
+            }
+        }
+        return Collections.unmodifiableList(out);
+    }
+
+    private static String child(OMElement parent, String name) {
+        OMElement c = parent.getFirstChildWithName(new QName(name));
+        return c == null ? null : c.getText().trim();
+    }
+
+    private static String text(TransportOutDescription out, String name, String def) {
+        Parameter p = out.getParameter(name);
+        if (p == null || p.getValue() == null) {
+            return def;
+        }
+        String v = p.getValue().toString().trim();
+        return v.isEmpty() ? def : v;
+    }
+
+    private static boolean bool(TransportOutDescription out, String name, boolean def) throws AxisFault {
+        String v = text(out, name, null);
+        if (v == null) {
+            return def;
+        }
+        if (!"true".equalsIgnoreCase(v) && !"false".equalsIgnoreCase(v)) {
+            throw fault(name, "must be true or false, was '" + v + "'");
+        }
+        return Boolean.parseBoolean(v);
+    }
+
+    private static int positive(TransportOutDescription out, String name, int def) throws AxisFault {
+        String v = text(out, name, null);
+        if (v == null) {
+            return def;
+        }
+        try {
+            int n = Integer.parseInt(v);
+            if (n <= 0) {
+                throw fault(name, "must be strictly positive, was " + n);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw fault(name, "must be a whole number, was '" + v + "'");
+        }
+    }
+
+    private static AxisFault fault(String parameter, String problem) {
+        return new AxisFault("axis2.xml: transportSender parameter '" + parameter + "' " + problem);
+    }
+
+    @Override
+    public String toString() {
+        return "TransportSenderConfig{name=" + name + ", outflowSequence=" + outflowSequence
+                + ", outflowFaultSequence=" + outflowFaultSequence + ", trustStore=" + trustStoreLocation
+                + ", hostnameVerification=" + hostnameVerification + ", maxFrameLength=" + maxFrameLength
+                + ", maxMessageLength=" + maxMessageLength + ", eventLoopThreads=" + eventLoopThreads
+                + ", customHeaderPrefix=" + customHeaderPrefix + ", preservedHeaders=" + preservedHeaders
+                + ", connectTimeoutMillis=" + connectTimeoutMillis + ", handshakeTimeoutMillis="
+                + handshakeTimeoutMillis + "}";
+    }
+}
