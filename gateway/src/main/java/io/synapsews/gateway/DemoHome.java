@@ -1,0 +1,110 @@
+package io.synapsews.gateway;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+
+/**
+ * The built-in demo server home, written out from the sample configuration shipped in the jar,
+ * with the ports and the backend of the EchoWebSocket API filled in.
+ */
+public final class DemoHome {
+
+    static final String RESOURCE_ROOT = "demo-home/";
+    static final String INBOUND_DIR = "repository/conf/synapse-config/inbound-endpoints/";
+    static final String WS_ENDPOINT = INBOUND_DIR + "WebSocketInboundEndpoint.xml";
+    static final String WSS_ENDPOINT = INBOUND_DIR + "SecureWebSocketInboundEndpoint.xml";
+    static final String BACKEND_ENDPOINT = "repository/conf/synapse-config/endpoints/EchoWebSocketEndpoint.xml";
+    static final String KEY_STORE = "repository/resources/security/wso2carbon.jks";
+
+    private DemoHome() {
+    }
+
+    /**
+     * Writes the demo home into {@code dir} (configuration files are replaced, an existing key
+     * store is kept) and returns the key store's path.
+     */
+    public static File write(File dir, int wsPort, int wssPort, String backendUrl) throws IOException {
+        for (String name : resources()) {
+            File target = new File(dir, name);
+            target.getParentFile().mkdirs();
+            try (InputStream in = DemoHome.class.getClassLoader().getResourceAsStream(RESOURCE_ROOT + name)) {
+                Files.copy(in, target.toPath(), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        setPort(new File(dir, WS_ENDPOINT), wsPort);
+        setPort(new File(dir, WSS_ENDPOINT), wssPort);
+        setBackend(dir, backendUrl);
+        File keyStore = new File(dir, KEY_STORE);
+        if (!keyStore.isFile()) {
+            KeyStores.selfSigned(keyStore, "wso2carbon", "wso2carbon");
+        }
+        return keyStore;
+    }
+
+    /** Points the EchoWebSocket API at another backend. */
+    public static void setBackend(File dir, String backendUrl) throws IOException {
+        replace(new File(dir, BACKEND_ENDPOINT), "uri=\"[^\"]*\"", "uri=\"" + escapeXml(backendUrl) + "\"");
+    }
+
+    public static void setPort(File inboundEndpointFile, int port) throws IOException {
+        replace(inboundEndpointFile, "<parameter name=\"inbound.ws.port\">\\d+</parameter>",
+                "<parameter name=\"inbound.ws.port\">" + port + "</parameter>");
+    }
+
+    private static void replace(File file, String regex, String replacement) throws IOException {
+        String s = new String(Files.readAllBytes(file.toPath()), StandardCharsets.UTF_8);
+        String r = s.replaceFirst(regex, java.util.regex.Matcher.quoteReplacement(replacement));
+        Files.write(file.toPath(), r.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String escapeXml(String s) {
+        return s.replace("&", "&amp;").replace("\"", "&quot;").replace("<", "&lt;");
+    }
+
+    /** Names of the demo files, relative to the demo root, from a directory or from the jar. */
+    static List<String> resources() throws IOException {
+        URL root = DemoHome.class.getClassLoader().getResource(RESOURCE_ROOT);
+        if (root == null) {
+            throw new IOException("demo configuration missing from the class path (" + RESOURCE_ROOT + ")");
+        }
+        List<String> names = new ArrayList<>();
+        if ("file".equals(root.getProtocol())) {
+            try {
+                Path base = Paths.get(root.toURI());
+                try (var walk = Files.walk(base)) {
+                    walk.filter(Files::isRegularFile).forEach(p -> names.add(base.relativize(p).toString().replace('\\', '/')));
+                }
+            } catch (URISyntaxException e) {
+                throw new IOException(e);
+            }
+        } else {
+            String path = root.getPath();
+            String jarPath = path.substring("file:".length(), path.indexOf("!/"));
+            try (JarFile jar = new JarFile(java.net.URLDecoder.decode(jarPath, StandardCharsets.UTF_8))) {
+                Enumeration<JarEntry> entries = jar.entries();
+                while (entries.hasMoreElements()) {
+                    JarEntry e = entries.nextElement();
+                    if (!e.isDirectory() && e.getName().startsWith(RESOURCE_ROOT)) {
+                        names.add(e.getName().substring(RESOURCE_ROOT.length()));
+                    }
+                }
+            }
+        }
+        Collections.sort(names);
+        return names;
+    }
+}

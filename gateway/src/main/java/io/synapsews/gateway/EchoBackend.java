@@ -1,0 +1,96 @@
+package io.synapsews.gateway;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A WebSocket echo server: every text and binary message comes back as it was. A text message
+ * {@code !close CODE REASON} makes it close the connection with that code. It records the close
+ * frames it receives, so a test can see what reached the backend.
+ */
+public final class EchoBackend implements AutoCloseable {
+
+    private static final int MAX_MESSAGE = 64 * 1024 * 1024;
+
+    private final EventLoopGroup group = new NioEventLoopGroup(2, new DefaultThreadFactory("echo-backend", true));
+    private final BlockingQueue<String> closes = new LinkedBlockingQueue<>();
+    private final Channel server;
+
+    public EchoBackend(int port) {
+        WebSocketServerProtocolConfig ws = WebSocketServerProtocolConfig.newBuilder()
+                .websocketPath("/")
+                .checkStartsWith(true)
+                .subprotocols("*")
+                .handleCloseFrames(false)
+                .maxFramePayloadLength(MAX_MESSAGE)
+                .build();
+        server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(65536),
+                                new WebSocketServerProtocolHandler(ws), new WebSocketFrameAggregator(MAX_MESSAGE),
+                                new Echo());
+                    }
+                })
+                .bind("127.0.0.1", port).syncUninterruptibly().channel();
+    }
+
+    public int port() {
+        return ((InetSocketAddress) server.localAddress()).getPort();
+    }
+
+    public String url() {
+        return "ws://127.0.0.1:" + port() + "/";
+    }
+
+    /** The next close frame a client sent, as "CODE REASON", waiting up to the given time. */
+    public String nextClose(long timeout, TimeUnit unit) throws InterruptedException {
+        return closes.poll(timeout, unit);
+    }
+
+    @Override
+    public void close() {
+        server.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    private final class Echo extends SimpleChannelInboundHandler<WebSocketFrame> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+            if (frame instanceof CloseWebSocketFrame) {
+                CloseWebSocketFrame close = (CloseWebSocketFrame) frame;
+                closes.add(close.statusCode() + " " + close.reasonText());
+                ctx.writeAndFlush(close.retainedDuplicate()).addListener(ChannelFutureListener.CLOSE);
+                return;
+            }
+            if (frame instanceof TextWebSocketFrame && ((TextWebSocketFrame) frame).text().startsWith("!close ")) {
+                String[] parts = ((TextWebSocketFrame) frame).text().split(" ", 3);
+                ctx.writeAndFlush(new CloseWebSocketFrame(Integer.parseInt(parts[1]), parts.length > 2 ? parts[2] : ""));
+                return;
+            }
+            ctx.writeAndFlush(frame.retain());
+        }
+    }
+}

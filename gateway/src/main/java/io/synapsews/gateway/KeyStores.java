@@ -1,0 +1,56 @@
+package io.synapsews.gateway;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+
+/** Makes self-signed key stores with the JDK's own keytool, for the demo and for tests. */
+public final class KeyStores {
+
+    private KeyStores() {
+    }
+
+    /**
+     * Creates {@code file} holding one RSA key pair and a self-signed certificate for localhost
+     * and 127.0.0.1. The store type (JKS or PKCS12) follows the file name's extension.
+     */
+    public static void selfSigned(File file, String alias, String password) throws IOException {
+        File dir = file.getAbsoluteFile().getParentFile();
+        if (!dir.isDirectory() && !dir.mkdirs()) {
+            throw new IOException("cannot create " + dir);
+        }
+        String type = file.getName().endsWith(".p12") || file.getName().endsWith(".pfx") ? "PKCS12" : "JKS";
+        String keytool = new File(System.getProperty("java.home"), "bin/keytool").getPath();
+        List<String> cmd = Arrays.asList(keytool, "-genkeypair", "-alias", alias, "-keyalg", "RSA", "-keysize", "2048",
+                "-validity", "3650", "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1",
+                "-keystore", file.getPath(), "-storetype", type, "-storepass", password, "-keypass", password, "-noprompt");
+        run(cmd);
+    }
+
+    /** Exports the certificate of {@code alias} into a new trust store {@code trustFile}. */
+    public static void trustStoreFor(File keyStore, String alias, String password, File trustFile) throws IOException {
+        String keytool = new File(System.getProperty("java.home"), "bin/keytool").getPath();
+        File cert = new File(trustFile.getPath() + ".cer");
+        run(Arrays.asList(keytool, "-exportcert", "-alias", alias, "-keystore", keyStore.getPath(),
+                "-storepass", password, "-file", cert.getPath()));
+        String type = trustFile.getName().endsWith(".p12") ? "PKCS12" : "JKS";
+        run(Arrays.asList(keytool, "-importcert", "-alias", alias, "-file", cert.getPath(), "-keystore",
+                trustFile.getPath(), "-storetype", type, "-storepass", password, "-noprompt"));
+        cert.delete();
+    }
+
+    private static void run(List<String> cmd) throws IOException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        try {
+            if (p.waitFor() != 0) {
+                throw new IOException("keytool failed: " + new String(out, StandardCharsets.UTF_8));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while running keytool", e);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package io.synapsews.gateway;
+
+import java.io.File;
+
+/**
+ * {@code java -jar synapse-ws-gateway.jar [--home DIR] [--backend URL] [--demo-backend]}: starts
+ * the gateway from a server home, or from the built-in demo home (the EchoWebSocket API on
+ * ws://localhost:9099/echowebsocket/1.0 and wss://localhost:8099/echowebsocket/1.0).
+ */
+public final class Launcher {
+
+    private Launcher() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        File home = null;
+        String backend = null;
+        boolean demoBackend = false;
+        int wsPort = 9099;
+        int wssPort = 8099;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--home": home = new File(value(args, ++i, "--home")); break;
+                case "--backend": backend = value(args, ++i, "--backend"); break;
+                case "--demo-backend": demoBackend = true; break;
+                case "--ws-port": wsPort = Integer.parseInt(value(args, ++i, "--ws-port")); break;
+                case "--wss-port": wssPort = Integer.parseInt(value(args, ++i, "--wss-port")); break;
+                case "-h": case "--help": usage(); return;
+                default:
+                    System.err.println("unknown option " + args[i]);
+                    usage();
+                    System.exit(2);
+            }
+        }
+        EchoBackend echo = null;
+        if (demoBackend) {
+            echo = new EchoBackend(0);
+            backend = echo.url();
+            System.out.println("demo echo backend listening on " + backend);
+        }
+        if (home == null) {
+            home = new File(System.getProperty("user.home"), ".synapse-ws/demo-home");
+            File keyStore = DemoHome.write(home, wsPort, wssPort, backend == null ? "ws://localhost:8080/" : backend);
+            System.out.println("demo home: " + home.getAbsolutePath());
+            System.out.println("demo key store (password wso2carbon): " + keyStore.getAbsolutePath());
+        } else if (backend != null) {
+            DemoHome.setBackend(home, backend);
+        }
+        Gateway gateway = Gateway.start(home);
+        EchoBackend echoBackend = echo;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("stopping: clients get 1001");
+            gateway.close();
+            if (echoBackend != null) {
+                echoBackend.close();
+            }
+        }, "synapse-ws-shutdown"));
+        System.out.println("synapse-ws gateway started; EchoWebSocket API at ws://localhost:" + wsPort
+                + "/echowebsocket/1.0 and wss://localhost:" + wssPort + "/echowebsocket/1.0");
+        Thread.currentThread().join();
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            System.err.println(option + " needs a value");
+            System.exit(2);
+        }
+        return args[i];
+    }
+
+    private static void usage() {
+        System.out.println("usage: java -jar synapse-ws-gateway.jar [--home DIR] [--backend URL] [--demo-backend]"
+                + " [--ws-port N] [--wss-port N]");
+    }
+}
