@@ -22,8 +22,7 @@ public final class KeyStores {
             throw new IOException("cannot create " + dir);
         }
         String type = file.getName().endsWith(".p12") || file.getName().endsWith(".pfx") ? "PKCS12" : "JKS";
-        String keytool = new File(System.getProperty("java.home"), "bin/keytool").getPath();
-        List<String> cmd = Arrays.asList(keytool, "-genkeypair", "-alias", alias, "-keyalg", "RSA", "-keysize", "2048",
+        List<String> cmd = Arrays.asList(keytool(), "-genkeypair", "-alias", alias, "-keyalg", "RSA", "-keysize", "2048",
                 "-validity", "3650", "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1",
                 "-keystore", file.getPath(), "-storetype", type, "-storepass", password, "-keypass", password, "-noprompt");
         run(cmd);
@@ -31,14 +30,22 @@ public final class KeyStores {
 
     /** Exports the certificate of {@code alias} into a new trust store {@code trustFile}. */
     public static void trustStoreFor(File keyStore, String alias, String password, File trustFile) throws IOException {
-        String keytool = new File(System.getProperty("java.home"), "bin/keytool").getPath();
         File cert = new File(trustFile.getPath() + ".cer");
-        run(Arrays.asList(keytool, "-exportcert", "-alias", alias, "-keystore", keyStore.getPath(),
-                "-storepass", password, "-file", cert.getPath()));
+        exportCertificate(keyStore, alias, password, cert);
         String type = trustFile.getName().endsWith(".p12") ? "PKCS12" : "JKS";
-        run(Arrays.asList(keytool, "-importcert", "-alias", alias, "-file", cert.getPath(), "-keystore",
+        run(Arrays.asList(keytool(), "-importcert", "-alias", alias, "-file", cert.getPath(), "-keystore",
                 trustFile.getPath(), "-storetype", type, "-storepass", password, "-noprompt"));
         cert.delete();
+    }
+
+    /** Writes the certificate of {@code alias} as PEM, for clients that take a CA file. */
+    public static void exportCertificate(File keyStore, String alias, String password, File pemFile) throws IOException {
+        run(Arrays.asList(keytool(), "-exportcert", "-rfc", "-alias", alias, "-keystore", keyStore.getPath(),
+                "-storepass", password, "-file", pemFile.getPath()));
+    }
+
+    private static String keytool() {
+        return new File(System.getProperty("java.home"), "bin/keytool").getPath();
     }
 
     private static void run(List<String> cmd) throws IOException {

@@ -1,0 +1,299 @@
+package io.synapsews.gateway;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.FileInputStream;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.net.http.HttpClient;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The core relay through the embedded gateway, started from the demo configuration with free
+ * ports: real clients (the JDK's, Python's websockets), real backends (Netty, Python), real TLS.
+ */
+class RelayEndToEndTest {
+
+    private static final String PYTHON = "/usr/bin/python3";
+
+    @TempDir
+    static Path tmp;
+
+    static EchoBackend backend;
+    static Process pythonBackend;
+    static TestHome home;
+    static Gateway gateway;
+    static HttpClient http;
+    static int deadPort;
+    static int pythonEndpointPort;
+
+    @BeforeAll
+    static void start() throws Exception {
+        backend = new EchoBackend(0);
+        pythonBackend = startPythonBackend();
+        int pythonBackendPort = Integer.parseInt(new BufferedReader(
+                new InputStreamReader(pythonBackend.getInputStream(), StandardCharsets.UTF_8)).readLine().trim());
+        home = new TestHome(tmp.resolve("home").toFile(), backend.url());
+
+        deadPort = TestHome.freePort();
+        int unusedBackendPort = TestHome.freePort();
+        home.addSendSequence("deadSeq", "ws://127.0.0.1:" + unusedBackendPort + "/");
+        home.write(DemoHome.INBOUND_DIR + "DeadBackendEndpoint.xml",
+                TestHome.inboundEndpoint("DeadBackendEndpoint", deadPort, "deadSeq"));
+        pythonEndpointPort = TestHome.freePort();
+        home.addSendSequence("pySeq", "ws://127.0.0.1:" + pythonBackendPort + "/");
+        home.write(DemoHome.INBOUND_DIR + "PythonBackendEndpoint.xml",
+                TestHome.inboundEndpoint("PythonBackendEndpoint", pythonEndpointPort, "pySeq"));
+
+        gateway = Gateway.start(home.dir);
+        http = HttpClient.newBuilder().sslContext(trusting(home.keyStore)).build();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (gateway != null) {
+            gateway.close();
+        }
+        if (backend != null) {
+            backend.close();
+        }
+        if (pythonBackend != null) {
+            pythonBackend.destroyForcibly();
+        }
+    }
+
+    private String api() {
+        return "ws://localhost:" + home.wsPort + "/echowebsocket/1.0";
+    }
+
+    @Test
+    void textAndBinaryComeBackByteForByte() throws Exception {
+        WsClient c = WsClient.connect(http, api());
+        c.ws.sendText("héllo wörld ✓ \u0000 end", true).join();
+        assertEquals("héllo wörld ✓ \u0000 end", c.next());
+        byte[] data = new byte[256];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (byte) i;
+        }
+        c.ws.sendBinary(ByteBuffer.wrap(data), true).join();
+        assertArrayEquals(data, (byte[]) c.next());
+        c.ws.sendClose(1000, "done").join();
+        assertTrue(c.closeWithin(5).startsWith("1000"));
+    }
+
+    @Test
+    void wssRoundTrip() throws Exception {
+        WsClient c = WsClient.connect(http, "wss://localhost:" + home.wssPort + "/echowebsocket/1.0");
+        c.ws.sendText("over TLS", true).join();
+        assertEquals("over TLS", c.next());
+        byte[] data = new byte[70_000];
+        new Random(7).nextBytes(data);
+        c.ws.sendBinary(ByteBuffer.wrap(data), true).join();
+        assertArrayEquals(data, (byte[]) c.next());
+        c.ws.sendClose(1000, "").join();
+    }
+
+    @Test
+    void aOneMebibyteMessage() throws Exception {
+        WsClient c = WsClient.connect(http, api());
+        byte[] data = new byte[1024 * 1024];
+        new Random(1).nextBytes(data);
+        c.ws.sendBinary(ByteBuffer.wrap(data), true).join();
+        assertArrayEquals(data, (byte[]) c.next());
+        StringBuilder sb = new StringBuilder();
+        while (sb.length() < 1024 * 1024) {
+            sb.append("0123456789abcdef");
+        }
+        c.ws.sendText(sb, true).join();
+        assertEquals(sb.toString(), c.next());
+        c.ws.sendClose(1000, "").join();
+    }
+
+    @Test
+    void aMessageSentInFiveFragmentsArrivesWhole() throws Exception {
+        WsClient c = WsClient.connect(http, api());
+        for (int i = 0; i < 4; i++) {
+            c.ws.sendText("part" + i + "-", false).join();
+        }
+        c.ws.sendText("last", true).join();
+        assertEquals("part0-part1-part2-part3-last", c.next());
+        c.ws.sendClose(1000, "").join();
+    }
+
+    @Test
+    void aPingGetsItsPong() throws Exception {
+        WsClient c = WsClient.connect(http, api());
+        c.ws.sendPing(ByteBuffer.wrap("ping-1".getBytes(StandardCharsets.UTF_8))).join();
+        ByteBuffer pong = c.pongs.poll(10, TimeUnit.SECONDS);
+        assertNotNull(pong, "no pong");
+        assertEquals("ping-1", StandardCharsets.UTF_8.decode(pong).toString());
+        c.ws.sendClose(1000, "").join();
+    }
+
+    @Test
+    void hundredClientsGetExactlyTheirOwnHundredMessagesInOrder() throws Exception {
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (int client = 0; client < 100; client++) {
+            int id = client;
+            all.add(CompletableFuture.runAsync(() -> {
+                try {
+                    WsClient c = WsClient.connect(http, api());
+                    for (int m = 0; m < 100; m++) {
+                        c.ws.sendText("client-" + id + "-msg-" + m, true).join();
+                    }
+                    for (int m = 0; m < 100; m++) {
+                        assertEquals("client-" + id + "-msg-" + m, c.next());
+                    }
+                    c.ws.sendClose(1000, "").join();
+                } catch (InterruptedException e) {
+                    throw new CompletionException(e);
+                }
+            }));
+        }
+        CompletableFuture.allOf(all.toArray(new CompletableFuture[0])).get(120, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aClientCloseCodeAndReasonReachTheBackend() throws Exception {
+        WsClient c = WsClient.connect(http, api());
+        c.ws.sendText("before close", true).join();
+        assertEquals("before close", c.next());
+        while (backend.nextClose(0, TimeUnit.SECONDS) != null) {
+            // drop closes left by earlier tests
+        }
+        c.ws.sendClose(4001, "bye").join();
+        assertEquals("4001 bye", backend.nextClose(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aBackendCloseCodeReachesTheClient() throws Exception {
+        WsClient c = WsClient.connect(http, api());
+        c.ws.sendText("!close 4002 backend done", true).join();
+        assertEquals("4002 backend done", c.closeWithin(10));
+    }
+
+    @Test
+    void anUnreachableBackendFailsTheHandshakeWith502() {
+        CompletionException e = assertThrows(CompletionException.class,
+                () -> WsClient.connect(http, "ws://localhost:" + deadPort + "/anything"));
+        assertTrue(e.getCause() instanceof WebSocketHandshakeException, "not a handshake failure: " + e.getCause());
+        assertEquals(502, ((WebSocketHandshakeException) e.getCause()).getResponse().statusCode());
+    }
+
+    @Test
+    void anUnknownApiIsRejectedWith404() {
+        CompletionException e = assertThrows(CompletionException.class,
+                () -> WsClient.connect(http, "ws://localhost:" + home.wsPort + "/nosuchapi/1.0"));
+        assertEquals(404, ((WebSocketHandshakeException) e.getCause()).getResponse().statusCode());
+    }
+
+    @Test
+    void thirdPartyClientOverWsAndWss() throws Exception {
+        File script = resource("python/client.py", "client.py");
+        File ca = tmp.resolve("ca.pem").toFile();
+        KeyStores.exportCertificate(home.keyStore, "wso2carbon", "wso2carbon", ca);
+        assertEquals("OK", runPython(script.getPath(), api()));
+        assertEquals("OK", runPython(script.getPath(), "wss://localhost:" + home.wssPort + "/echowebsocket/1.0", ca.getPath()));
+    }
+
+    @Test
+    void aKilledBackendClosesItsClientWith1014() throws Exception {
+        WsClient c = WsClient.connect(http, "ws://localhost:" + pythonEndpointPort + "/echo");
+        c.ws.sendText("through python", true).join();
+        assertEquals("through python", c.next());
+        pythonBackend.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        long killed = System.nanoTime();
+        String close = c.closeWithin(10);
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
+        assertTrue(close.startsWith("1014"), "closed with " + close);
+        assertTrue(millis < 2000, "took " + millis + " ms");
+    }
+
+    @Test
+    void anEndpointFileAddedAfterStartListensAndItsRemovalClosesClientsWith1001() throws Exception {
+        int port = TestHome.freePort();
+        File file = home.inboundFile("HotEndpoint");
+        Files.write(file.toPath(), TestHome.inboundEndpoint("HotEndpoint", port, "dispatchSeq").getBytes(StandardCharsets.UTF_8));
+        WsClient c = null;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
+        while (c == null && System.nanoTime() < deadline) {
+            try {
+                c = WsClient.connect(http, "ws://localhost:" + port + "/echowebsocket/1.0");
+            } catch (CompletionException notYet) {
+                Thread.sleep(500);
+            }
+        }
+        assertNotNull(c, "the hot-deployed endpoint never listened");
+        c.ws.sendText("hot", true).join();
+        assertEquals("hot", c.next());
+        assertTrue(file.delete());
+        assertTrue(c.closeWithin(40).startsWith("1001"), "the client was not closed with 1001");
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            fail("port " + port + " still accepts connections");
+        } catch (java.net.ConnectException expected) {
+            // freed
+        }
+    }
+
+    private static Process startPythonBackend() throws Exception {
+        File script = resource("python/echo_server.py", "echo_server.py");
+        return new ProcessBuilder(PYTHON, script.getPath()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    }
+
+    private static String runPython(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(PYTHON);
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), "python client failed: " + out);
+        return out;
+    }
+
+    private static File resource(String name, String fileName) throws Exception {
+        File f = tmp.resolve(fileName).toFile();
+        try (InputStream in = RelayEndToEndTest.class.getClassLoader().getResourceAsStream(name)) {
+            Files.copy(in, f.toPath(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        return f;
+    }
+
+    private static SSLContext trusting(File keyStore) throws Exception {
+        KeyStore ks = KeyStore.getInstance("JKS");
+        try (FileInputStream in = new FileInputStream(keyStore)) {
+            ks.load(in, "wso2carbon".toCharArray());
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        return ctx;
+    }
+}

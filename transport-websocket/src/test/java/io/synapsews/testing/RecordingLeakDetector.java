@@ -1,0 +1,32 @@
+package io.synapsews.testing;
+
+import io.netty.util.ResourceLeakDetector;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Netty's leak detector, installed in every test JVM through
+ * {@code -Dio.netty.customResourceLeakDetector}; it keeps each leak report so that
+ * {@link LeakCheckExtension} can fail the build on it.
+ */
+public class RecordingLeakDetector<T> extends ResourceLeakDetector<T> {
+
+    static final List<String> LEAKS = new CopyOnWriteArrayList<>();
+
+    public RecordingLeakDetector(Class<?> resourceType, int samplingInterval) {
+        super(resourceType, samplingInterval);
+    }
+
+    @Override
+    protected void reportTracedLeak(String resourceType, String records) {
+        LEAKS.add("LEAK: " + resourceType + records);
+        super.reportTracedLeak(resourceType, records);
+    }
+
+    @Override
+    protected void reportUntracedLeak(String resourceType) {
+        LEAKS.add("LEAK: " + resourceType + " (untraced)");
+        super.reportUntracedLeak(resourceType);
+    }
+}
