@@ -12,6 +12,7 @@ import java.io.File;
 import java.io.FileInputStream;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.http.HttpClient;
 import java.net.http.WebSocketHandshakeException;
@@ -52,6 +53,8 @@ class RelayEndToEndTest {
     static HttpClient http;
     static int deadPort;
     static int pythonEndpointPort;
+    static int silentEndpointPort;
+    static ServerSocket silentBackend;
 
     @BeforeAll
     static void start() throws Exception {
@@ -71,6 +74,13 @@ class RelayEndToEndTest {
         home.write(DemoHome.INBOUND_DIR + "PythonBackendEndpoint.xml",
                 TestHome.inboundEndpoint("PythonBackendEndpoint", pythonEndpointPort, "pySeq"));
 
+        // a backend that accepts TCP connections and never answers the handshake
+        silentBackend = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        silentEndpointPort = TestHome.freePort();
+        home.addSendSequence("silentSeq", "ws://127.0.0.1:" + silentBackend.getLocalPort() + "/");
+        home.write(DemoHome.INBOUND_DIR + "SilentBackendEndpoint.xml",
+                TestHome.inboundEndpoint("SilentBackendEndpoint", silentEndpointPort, "silentSeq"));
+
         gateway = Gateway.start(home.dir);
         http = HttpClient.newBuilder().sslContext(trusting(home.keyStore)).build();
     }
@@ -85,6 +95,13 @@ class RelayEndToEndTest {
         }
         if (pythonBackend != null) {
             pythonBackend.destroyForcibly();
+        }
+        if (silentBackend != null) {
+            try {
+                silentBackend.close();
+            } catch (java.io.IOException ignored) {
+                // closing a test socket
+            }
         }
     }
 
@@ -204,6 +221,14 @@ class RelayEndToEndTest {
                 () -> WsClient.connect(http, "ws://localhost:" + deadPort + "/anything"));
         assertTrue(e.getCause() instanceof WebSocketHandshakeException, "not a handshake failure: " + e.getCause());
         assertEquals(502, ((WebSocketHandshakeException) e.getCause()).getResponse().statusCode());
+    }
+
+    @Test
+    void aBackendThatNeverAnswersTheHandshakeGives504() {
+        CompletionException e = assertThrows(CompletionException.class,
+                () -> WsClient.connect(http, "ws://localhost:" + silentEndpointPort + "/slow"));
+        assertTrue(e.getCause() instanceof WebSocketHandshakeException, "not a handshake failure: " + e.getCause());
+        assertEquals(504, ((WebSocketHandshakeException) e.getCause()).getResponse().statusCode());
     }
 
     @Test

@@ -22,8 +22,8 @@ final class WsClient implements WebSocket.Listener {
 
     static WsClient connect(HttpClient http, String url) {
         WsClient c = new WsClient();
-        c.ws = http.newWebSocketBuilder().connectTimeout(java.time.Duration.ofSeconds(10))
-                .buildAsync(URI.create(url), c).orTimeout(20, TimeUnit.SECONDS).join();
+        c.ws = http.newWebSocketBuilder().connectTimeout(java.time.Duration.ofSeconds(30))
+                .buildAsync(URI.create(url), c).orTimeout(40, TimeUnit.SECONDS).join();
         return c;
     }
 
