@@ -14,6 +14,7 @@ public final class Launcher {
 
     public static void main(String[] args) throws Exception {
         File home = null;
+        boolean demo;
         String backend = null;
         boolean demoBackend = false;
         int wsPort = 9099;
@@ -38,7 +39,8 @@ public final class Launcher {
             backend = echo.url();
             System.out.println("demo echo backend listening on " + backend);
         }
-        if (home == null) {
+        demo = home == null;
+        if (demo) {
             home = new File(System.getProperty("user.home"), ".synapse-ws/demo-home");
             File keyStore = DemoHome.write(home, wsPort, wssPort, backend == null ? "ws://localhost:8080/" : backend);
             System.out.println("demo home: " + home.getAbsolutePath());
@@ -59,8 +61,12 @@ public final class Launcher {
                 echoBackend.close();
             }
         }, "synapse-ws-shutdown"));
-        System.out.println("synapse-ws gateway started; EchoWebSocket API at ws://localhost:" + wsPort
-                + "/echowebsocket/1.0 and wss://localhost:" + wssPort + "/echowebsocket/1.0");
+        if (demo) {
+            System.out.println("synapse-ws gateway started; EchoWebSocket API at ws://localhost:" + wsPort
+                    + "/echowebsocket/1.0 and wss://localhost:" + wssPort + "/echowebsocket/1.0");
+        } else {
+            System.out.println("synapse-ws gateway started from " + home.getAbsolutePath());
+        }
         Thread.currentThread().join();
     }
 
