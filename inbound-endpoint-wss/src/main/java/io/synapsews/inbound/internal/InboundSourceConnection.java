@@ -1,9 +1,8 @@
 package io.synapsews.inbound.internal;
 
 import io.netty.channel.Channel;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.netty.util.ReferenceCountUtil;
+import io.synapsews.transport.common.LegOutbox;
 import io.synapsews.transport.common.SerialExecutor;
 import io.synapsews.transport.common.SourceConnection;
 import io.synapsews.transport.common.TargetLink;
@@ -11,13 +10,11 @@ import org.apache.axis2.description.TransportOutDescription;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
-import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A client connection of an inbound endpoint. Channel state changes on the client channel's
@@ -26,7 +23,6 @@ import java.util.concurrent.TimeUnit;
 final class InboundSourceConnection implements SourceConnection {
 
     private static final Log log = LogFactory.getLog(InboundSourceConnection.class);
-    private static final long CLOSE_GRACE_MILLIS = 2000;
 
     enum State { HANDSHAKING, OPEN, CLOSING, CLOSED }
 
@@ -39,7 +35,7 @@ final class InboundSourceConnection implements SourceConnection {
     private final SerialExecutor inbound;
     private final SerialExecutor outbound;
     private final List<TargetLink> targets = new CopyOnWriteArrayList<>();
-    private final ArrayDeque<WebSocketFrame> pendingDeliveries = new ArrayDeque<>();
+    private final LegOutbox outbox;
     private volatile State state = State.HANDSHAKING;
     private volatile HandshakeRejection rejection;
     private int closeCode = 1006;
@@ -49,6 +45,7 @@ final class InboundSourceConnection implements SourceConnection {
                             List<String> subprotocols, Executor pool) {
         this.endpoint = endpoint;
         this.channel = channel;
+        this.outbox = new LegOutbox(channel);
         this.id = channel.id().asShortText();
         this.path = path;
         this.headers = Collections.unmodifiableMap(headers);
@@ -105,11 +102,7 @@ final class InboundSourceConnection implements SourceConnection {
     /** Called on the event loop once the 101 has been written. */
     void opened() {
         state = State.OPEN;
-        WebSocketFrame f;
-        while ((f = pendingDeliveries.poll()) != null) {
-            channel.write(f, channel.voidPromise());
-        }
-        channel.flush();
+        outbox.open();
         for (TargetLink t : targets) {
             t.activate();
         }
@@ -118,18 +111,7 @@ final class InboundSourceConnection implements SourceConnection {
 
     @Override
     public void deliver(WebSocketFrame frame) {
-        channel.eventLoop().execute(() -> {
-            switch (state) {
-                case HANDSHAKING:
-                    pendingDeliveries.add(frame);
-                    break;
-                case OPEN:
-                    channel.writeAndFlush(frame, channel.voidPromise());
-                    break;
-                default:
-                    ReferenceCountUtil.release(frame);
-            }
-        });
+        channel.eventLoop().execute(() -> outbox.offer(frame));
     }
 
     @Override
@@ -156,11 +138,7 @@ final class InboundSourceConnection implements SourceConnection {
         if (open && channel.isActive()) {
             closeCode = code > 0 ? code : 1005;
             closeReason = reason == null ? "" : reason;
-            CloseWebSocketFrame frame = code > 0 ? new CloseWebSocketFrame(code, reason) : new CloseWebSocketFrame();
-            channel.writeAndFlush(frame);
-            channel.eventLoop().schedule(() -> {
-                channel.close();
-            }, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+            outbox.startClose(code, reason);
         } else {
             channel.close();
         }
@@ -177,8 +155,7 @@ final class InboundSourceConnection implements SourceConnection {
         releasePending();
         closeCode = code > 0 ? code : 1005;
         closeReason = reason == null ? "" : reason;
-        CloseWebSocketFrame reply = code > 0 ? new CloseWebSocketFrame(code, reason) : new CloseWebSocketFrame();
-        channel.writeAndFlush(reply).addListener(f -> channel.close());
+        channel.writeAndFlush(LegOutbox.closeFrame(code, reason)).addListener(f -> channel.close());
         // the backend learns of it after every client message sent before the close
         inbound.execute(() -> {
             for (TargetLink t : targets) {
@@ -210,9 +187,6 @@ final class InboundSourceConnection implements SourceConnection {
     }
 
     private void releasePending() {
-        WebSocketFrame f;
-        while ((f = pendingDeliveries.poll()) != null) {
-            f.release();
-        }
+        outbox.drop();
     }
 }

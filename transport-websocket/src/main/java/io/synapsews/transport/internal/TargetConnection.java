@@ -6,8 +6,8 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.netty.util.ReferenceCountUtil;
 import io.synapsews.transport.common.HandshakeException;
+import io.synapsews.transport.common.LegOutbox;
 import io.synapsews.transport.common.SourceConnection;
 import io.synapsews.transport.common.TargetLink;
 import org.apache.commons.logging.Log;
@@ -15,7 +15,6 @@ import org.apache.commons.logging.LogFactory;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One backend connection of one client connection. Every state change happens on the backend
@@ -24,7 +23,6 @@ import java.util.concurrent.TimeUnit;
 final class TargetConnection implements TargetLink {
 
     private static final Log log = LogFactory.getLog(TargetConnection.class);
-    private static final long CLOSE_GRACE_MILLIS = 2000;
 
     enum State { CONNECTING, OPEN, CLOSING, CLOSED }
 
@@ -33,9 +31,9 @@ final class TargetConnection implements TargetLink {
     private final OutflowDispatcher dispatcher;
     private final String contentType;
     private final CompletableFuture<String> handshake = new CompletableFuture<>();
-    private final ArrayDeque<WebSocketFrame> pendingWrites = new ArrayDeque<>();
     private final ArrayDeque<WebSocketFrame> earlyReads = new ArrayDeque<>();
     private Channel channel;
+    private LegOutbox outbox;
     private State state = State.CONNECTING;
     private boolean active;
 
@@ -48,6 +46,7 @@ final class TargetConnection implements TargetLink {
 
     void bind(Channel channel) {
         this.channel = channel;
+        this.outbox = new LegOutbox(channel);
     }
 
     SourceConnection source() {
@@ -85,18 +84,7 @@ final class TargetConnection implements TargetLink {
 
     /** Sends a frame to the backend, after the handshake if it is still running. */
     void write(WebSocketFrame frame) {
-        channel.eventLoop().execute(() -> {
-            switch (state) {
-                case CONNECTING:
-                    pendingWrites.add(frame);
-                    break;
-                case OPEN:
-                    channel.writeAndFlush(frame, channel.voidPromise());
-                    break;
-                default:
-                    ReferenceCountUtil.release(frame);
-            }
-        });
+        channel.eventLoop().execute(() -> outbox.offer(frame));
     }
 
     @Override
@@ -112,12 +100,7 @@ final class TargetConnection implements TargetLink {
         state = State.CLOSING;
         releasePending();
         if (open && channel.isActive()) {
-            CloseWebSocketFrame close = code > 0 ? new CloseWebSocketFrame(code, reason) : new CloseWebSocketFrame();
-            channel.writeAndFlush(close);
-            // the backend should answer with its own close and drop the connection; do not wait forever
-            channel.eventLoop().schedule(() -> {
-                channel.close();
-            }, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+            outbox.startClose(code, reason);
         } else {
             channel.close();
         }
@@ -131,11 +114,7 @@ final class TargetConnection implements TargetLink {
             return;
         }
         state = State.OPEN;
-        WebSocketFrame f;
-        while ((f = pendingWrites.poll()) != null) {
-            channel.write(f, channel.voidPromise());
-        }
-        channel.flush();
+        outbox.open();
         if (!active) {
             // nothing may reach the client before it has been answered
             channel.config().setAutoRead(false);
@@ -176,8 +155,7 @@ final class TargetConnection implements TargetLink {
         releasePending();
         if (before == State.OPEN) {
             // answer the close handshake, then drop the connection
-            CloseWebSocketFrame reply = code > 0 ? new CloseWebSocketFrame(code, reason) : new CloseWebSocketFrame();
-            channel.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
+            channel.writeAndFlush(LegOutbox.closeFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
             source.closeFromTarget(this, code, reason);
         } else {
             channel.close();
@@ -208,10 +186,10 @@ final class TargetConnection implements TargetLink {
     }
 
     private void releasePending() {
-        WebSocketFrame f;
-        while ((f = pendingWrites.poll()) != null) {
-            f.release();
+        if (outbox != null) {
+            outbox.drop();
         }
+        WebSocketFrame f;
         while ((f = earlyReads.poll()) != null) {
             f.release();
         }
