@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 import java.net.InetSocketAddress;
@@ -36,8 +37,15 @@ public final class EchoBackend implements AutoCloseable {
     private final EventLoopGroup group = new NioEventLoopGroup(2, new DefaultThreadFactory("echo-backend", true));
     private final BlockingQueue<String> closes = new LinkedBlockingQueue<>();
     private final Channel server;
+    private final boolean secure;
 
     public EchoBackend(int port) {
+        this(port, null);
+    }
+
+    /** An echo backend speaking wss with this server TLS context (ws when null). */
+    public EchoBackend(int port, SslContext tls) {
+        this.secure = tls != null;
         WebSocketServerProtocolConfig ws = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath("/")
                 .checkStartsWith(true)
@@ -49,6 +57,9 @@ public final class EchoBackend implements AutoCloseable {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                        }
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(65536),
                                 new WebSocketServerProtocolHandler(ws), new WebSocketFrameAggregator(MAX_MESSAGE),
                                 new Echo());
@@ -62,7 +73,7 @@ public final class EchoBackend implements AutoCloseable {
     }
 
     public String url() {
-        return "ws://127.0.0.1:" + port() + "/";
+        return secure ? "wss://localhost:" + port() + "/" : "ws://127.0.0.1:" + port() + "/";
     }
 
     /** The next close frame a client sent, as "CODE REASON", waiting up to the given time. */

@@ -55,6 +55,8 @@ class RelayEndToEndTest {
     static int pythonEndpointPort;
     static int silentEndpointPort;
     static ServerSocket silentBackend;
+    static EchoBackend tlsBackend;
+    static int tlsEndpointPort;
 
     @BeforeAll
     static void start() throws Exception {
@@ -81,6 +83,16 @@ class RelayEndToEndTest {
         home.write(DemoHome.INBOUND_DIR + "SilentBackendEndpoint.xml",
                 TestHome.inboundEndpoint("SilentBackendEndpoint", silentEndpointPort, "silentSeq"));
 
+        // a wss backend whose certificate the wss sender trusts through ws.trust.store
+        tlsBackend = new EchoBackend(0, serverTls(home.keyStore));
+        String trustStore = "repository/resources/security/client-truststore.jks";
+        KeyStores.trustStoreFor(home.keyStore, "wso2carbon", "wso2carbon", new File(home.dir, trustStore));
+        home.setSenderTrustStore(trustStore, "wso2carbon");
+        tlsEndpointPort = TestHome.freePort();
+        home.addSendSequence("tlsSeq", tlsBackend.url());
+        home.write(DemoHome.INBOUND_DIR + "TlsBackendEndpoint.xml",
+                TestHome.inboundEndpoint("TlsBackendEndpoint", tlsEndpointPort, "tlsSeq"));
+
         gateway = Gateway.start(home.dir);
         http = HttpClient.newBuilder().sslContext(trusting(home.keyStore)).build();
     }
@@ -92,6 +104,9 @@ class RelayEndToEndTest {
         }
         if (backend != null) {
             backend.close();
+        }
+        if (tlsBackend != null) {
+            tlsBackend.close();
         }
         if (pythonBackend != null) {
             pythonBackend.destroyForcibly();
@@ -133,6 +148,14 @@ class RelayEndToEndTest {
         new Random(7).nextBytes(data);
         c.ws.sendBinary(ByteBuffer.wrap(data), true).join();
         assertArrayEquals(data, (byte[]) c.next());
+        c.ws.sendClose(1000, "").join();
+    }
+
+    @Test
+    void aWssBackendTrustedThroughTheSendersTrustStore() throws Exception {
+        WsClient c = WsClient.connect(http, "ws://localhost:" + tlsEndpointPort + "/secure-backend");
+        c.ws.sendText("to a TLS backend", true).join();
+        assertEquals("to a TLS backend", c.next());
         c.ws.sendClose(1000, "").join();
     }
 
@@ -308,6 +331,14 @@ class RelayEndToEndTest {
             Files.copy(in, f.toPath(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
         return f;
+    }
+
+    private static io.netty.handler.ssl.SslContext serverTls(File keyStore) throws Exception {
+        KeyStore ks = KeyStore.getInstance(keyStore, "wso2carbon".toCharArray());
+        javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
+                javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, "wso2carbon".toCharArray());
+        return io.netty.handler.ssl.SslContextBuilder.forServer(kmf).build();
     }
 
     private static SSLContext trusting(File keyStore) throws Exception {

@@ -45,6 +45,20 @@ final class TestHome {
                 + "  </parameters>\n</inboundEndpoint>\n";
     }
 
+    /** Gives the wss transport sender a trust store, as the seed's axis2.xml block does. */
+    void setSenderTrustStore(String location, String password) throws IOException {
+        File axis2 = new File(dir, "repository/conf/axis2.xml");
+        String xml = new String(Files.readAllBytes(axis2.toPath()), StandardCharsets.UTF_8);
+        String marker = "<transportSender name=\"wss\" class=\"org.wso2.carbon.websocket.transport.WebsocketTransportSender\">";
+        if (!xml.contains(marker)) {
+            throw new IOException("no wss transportSender in " + axis2);
+        }
+        xml = xml.replace(marker, marker + "\n        <parameter name=\"ws.trust.store\" locked=\"false\">"
+                + "<ws.trust.store.location>" + location + "</ws.trust.store.location>"
+                + "<ws.trust.store.Password>" + password + "</ws.trust.store.Password></parameter>");
+        Files.write(axis2.toPath(), xml.getBytes(StandardCharsets.UTF_8));
+    }
+
     File inboundFile(String name) {
         return new File(dir, DemoHome.INBOUND_DIR + name + ".xml");
     }

@@ -44,7 +44,8 @@ final class TargetHandler extends ChannelInboundHandlerAdapter {
                         + handshakeTimeoutMillis + " ms")), handshakeTimeoutMillis, TimeUnit.MILLISECONDS);
         handshaker.handshake(ctx.channel()).addListener(f -> {
             if (!f.isSuccess()) {
-                connection.handshakeFailed(new HandshakeException(502, "cannot send handshake to " + connection.url(), f.cause()));
+                connection.handshakeFailed(new HandshakeException(502, "cannot send handshake to " + connection.url()
+                        + ": " + rootCause(f.cause()), f.cause()));
             }
         });
         ctx.fireChannelActive();
@@ -95,12 +96,21 @@ final class TargetHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (!handshaker.isHandshakeComplete()) {
-            connection.handshakeFailed(new HandshakeException(502, "backend " + connection.url() + ": " + cause, cause));
+            connection.handshakeFailed(new HandshakeException(502, "backend " + connection.url() + ": " + rootCause(cause), cause));
         } else {
             log.warn(connection.source().id() + " " + connection.source().endpointName() + ": backend " + connection.url()
                     + " failed: " + cause);
             ctx.close();
         }
+    }
+
+    /** The innermost cause, which for TLS failures is the one that says what was wrong. */
+    private static String rootCause(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c) {
+            c = c.getCause();
+        }
+        return c.toString();
     }
 
     private void cancelTimeout() {
