@@ -284,24 +284,43 @@ class RelayEndToEndTest {
     }
 
     @Test
-    void anEndpointFileAddedAfterStartListensAndItsRemovalClosesClientsWith1001() throws Exception {
+    void endpointFilesAddedChangedAndRemovedAfterStartAreFollowed() throws Exception {
         int port = TestHome.freePort();
         File file = home.inboundFile("HotEndpoint");
         Files.write(file.toPath(), TestHome.inboundEndpoint("HotEndpoint", port, "dispatchSeq").getBytes(StandardCharsets.UTF_8));
-        WsClient c = null;
+        WsClient c = awaitListening(port);
+        c.ws.sendText("hot", true).join();
+        assertEquals("hot", c.next());
+
+        // a changed port restarts the listener: its clients get 1001, the new port listens
+        int newPort = TestHome.freePort();
+        Files.write(file.toPath(), TestHome.inboundEndpoint("HotEndpoint", newPort, "dispatchSeq").getBytes(StandardCharsets.UTF_8));
+        assertTrue(c.closeWithin(40).startsWith("1001"), "the client of the old listener was not closed with 1001");
+        WsClient moved = awaitListening(newPort);
+        moved.ws.sendText("moved", true).join();
+        assertEquals("moved", moved.next());
+        assertPortFree(port);
+
+        // removing the file closes its clients with 1001 and frees the port
+        assertTrue(file.delete());
+        assertTrue(moved.closeWithin(40).startsWith("1001"), "the client was not closed with 1001");
+        assertPortFree(newPort);
+    }
+
+    private static WsClient awaitListening(int port) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
-        while (c == null && System.nanoTime() < deadline) {
+        while (System.nanoTime() < deadline) {
             try {
-                c = WsClient.connect(http, "ws://localhost:" + port + "/echowebsocket/1.0");
+                return WsClient.connect(http, "ws://localhost:" + port + "/echowebsocket/1.0");
             } catch (CompletionException notYet) {
                 Thread.sleep(500);
             }
         }
-        assertNotNull(c, "the hot-deployed endpoint never listened");
-        c.ws.sendText("hot", true).join();
-        assertEquals("hot", c.next());
-        assertTrue(file.delete());
-        assertTrue(c.closeWithin(40).startsWith("1001"), "the client was not closed with 1001");
+        fail("nothing listened on port " + port + " within 40 s");
+        return null;
+    }
+
+    private static void assertPortFree(int port) throws Exception {
         try (Socket s = new Socket("127.0.0.1", port)) {
             fail("port " + port + " still accepts connections");
         } catch (java.net.ConnectException expected) {
