@@ -20,6 +20,8 @@ async def main(url, cafile):
         big = os.urandom(1024 * 1024)
         await ws.send(big)
         assert await ws.recv() == big, "1 MiB binary differs"
+        await ws.send(["frag0-", "frag1-", "frag2-", "frag3-", "frag4"])
+        assert await ws.recv() == "frag0-frag1-frag2-frag3-frag4", "fragmented message differs"
         pong = await ws.ping(b"are you there")
         await asyncio.wait_for(pong, 5)
         await ws.close(1000, "done")

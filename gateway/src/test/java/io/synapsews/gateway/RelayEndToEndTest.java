@@ -4,6 +4,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -121,12 +123,18 @@ class RelayEndToEndTest {
     }
 
     private String api() {
-        return "ws://localhost:" + home.wsPort + "/echowebsocket/1.0";
+        return api("ws");
     }
 
-    @Test
-    void textAndBinaryComeBackByteForByte() throws Exception {
-        WsClient c = WsClient.connect(http, api());
+    private String api(String scheme) {
+        int port = "wss".equals(scheme) ? home.wssPort : home.wsPort;
+        return scheme + "://localhost:" + port + "/echowebsocket/1.0";
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ws", "wss"})
+    void textAndBinaryComeBackByteForByte(String scheme) throws Exception {
+        WsClient c = WsClient.connect(http, api(scheme));
         c.ws.sendText("héllo wörld ✓ \u0000 end", true).join();
         assertEquals("héllo wörld ✓ \u0000 end", c.next());
         byte[] data = new byte[256];
@@ -140,18 +148,6 @@ class RelayEndToEndTest {
     }
 
     @Test
-    void wssRoundTrip() throws Exception {
-        WsClient c = WsClient.connect(http, "wss://localhost:" + home.wssPort + "/echowebsocket/1.0");
-        c.ws.sendText("over TLS", true).join();
-        assertEquals("over TLS", c.next());
-        byte[] data = new byte[70_000];
-        new Random(7).nextBytes(data);
-        c.ws.sendBinary(ByteBuffer.wrap(data), true).join();
-        assertArrayEquals(data, (byte[]) c.next());
-        c.ws.sendClose(1000, "").join();
-    }
-
-    @Test
     void aWssBackendTrustedThroughTheSendersTrustStore() throws Exception {
         WsClient c = WsClient.connect(http, "ws://localhost:" + tlsEndpointPort + "/secure-backend");
         c.ws.sendText("to a TLS backend", true).join();
@@ -159,9 +155,10 @@ class RelayEndToEndTest {
         c.ws.sendClose(1000, "").join();
     }
 
-    @Test
-    void aOneMebibyteMessage() throws Exception {
-        WsClient c = WsClient.connect(http, api());
+    @ParameterizedTest
+    @ValueSource(strings = {"ws", "wss"})
+    void aOneMebibyteMessage(String scheme) throws Exception {
+        WsClient c = WsClient.connect(http, api(scheme));
         byte[] data = new byte[1024 * 1024];
         new Random(1).nextBytes(data);
         c.ws.sendBinary(ByteBuffer.wrap(data), true).join();
@@ -175,9 +172,10 @@ class RelayEndToEndTest {
         c.ws.sendClose(1000, "").join();
     }
 
-    @Test
-    void aMessageSentInFiveFragmentsArrivesWhole() throws Exception {
-        WsClient c = WsClient.connect(http, api());
+    @ParameterizedTest
+    @ValueSource(strings = {"ws", "wss"})
+    void aMessageSentInFiveFragmentsArrivesWhole(String scheme) throws Exception {
+        WsClient c = WsClient.connect(http, api(scheme));
         for (int i = 0; i < 4; i++) {
             c.ws.sendText("part" + i + "-", false).join();
         }
@@ -186,9 +184,10 @@ class RelayEndToEndTest {
         c.ws.sendClose(1000, "").join();
     }
 
-    @Test
-    void aPingGetsItsPong() throws Exception {
-        WsClient c = WsClient.connect(http, api());
+    @ParameterizedTest
+    @ValueSource(strings = {"ws", "wss"})
+    void aPingGetsItsPong(String scheme) throws Exception {
+        WsClient c = WsClient.connect(http, api(scheme));
         c.ws.sendPing(ByteBuffer.wrap("ping-1".getBytes(StandardCharsets.UTF_8))).join();
         ByteBuffer pong = c.pongs.poll(10, TimeUnit.SECONDS);
         assertNotNull(pong, "no pong");
