@@ -58,6 +58,7 @@ class RelayEndToEndTest {
     static int silentEndpointPort;
     static ServerSocket silentBackend;
     static EchoBackend tlsBackend;
+    static int xmlEndpointPort;
     static int tlsEndpointPort;
 
     @BeforeAll
@@ -94,6 +95,21 @@ class RelayEndToEndTest {
         home.addSendSequence("tlsSeq", tlsBackend.url());
         home.write(DemoHome.INBOUND_DIR + "TlsBackendEndpoint.xml",
                 TestHome.inboundEndpoint("TlsBackendEndpoint", tlsEndpointPort, "tlsSeq"));
+
+        // text messages built as XML, read with XPath and answered by the sequence itself
+        xmlEndpointPort = TestHome.freePort();
+        home.write("repository/conf/synapse-config/sequences/xmlSeq.xml",
+                "<sequence xmlns=\"http://ws.apache.org/ns/synapse\" name=\"xmlSeq\">\n"
+                        + "  <filter source=\"get-property('websocket.source.handshake.present')\" regex=\"true\">\n"
+                        + "    <then><drop/></then>\n"
+                        + "    <else>\n"
+                        + "      <payloadFactory><format><text xmlns=\"http://ws.apache.org/commons/ns/payload\">hello $1</text></format>\n"
+                        + "        <args><arg expression=\"//name\"/></args></payloadFactory>\n"
+                        + "      <respond/>\n"
+                        + "    </else>\n"
+                        + "  </filter>\n</sequence>\n");
+        home.write(DemoHome.INBOUND_DIR + "XmlEndpoint.xml", TestHome.inboundEndpoint("XmlEndpoint", xmlEndpointPort, "xmlSeq")
+                .replace("</parameters>", "<parameter name=\"ws.default.content.type\">application/xml</parameter></parameters>"));
 
         gateway = Gateway.start(home.dir);
         http = HttpClient.newBuilder().sslContext(trusting(home.keyStore)).build();
@@ -216,6 +232,16 @@ class RelayEndToEndTest {
             }));
         }
         CompletableFuture.allOf(all.toArray(new CompletableFuture[0])).get(120, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void textBuiltAsXmlIsReadByXPathAndTheChangedPayloadReachesTheClient() throws Exception {
+        WsClient c = WsClient.connect(http, "ws://localhost:" + xmlEndpointPort + "/xml");
+        c.ws.sendText("<greet><name>Ada</name></greet>", true).join();
+        assertEquals("hello Ada", c.next());
+        c.ws.sendText("<greet><name>Grace</name></greet>", true).join();
+        assertEquals("hello Grace", c.next());
+        c.ws.sendClose(1000, "").join();
     }
 
     @Test
