@@ -265,25 +265,24 @@ class RelayEndToEndTest {
 
     @Test
     void anUnreachableBackendFailsTheHandshakeWith502() {
-        CompletionException e = assertThrows(CompletionException.class,
-                () -> WsClient.connect(http, "ws://localhost:" + deadPort + "/anything"));
-        assertTrue(e.getCause() instanceof WebSocketHandshakeException, "not a handshake failure: " + e.getCause());
-        assertEquals(502, ((WebSocketHandshakeException) e.getCause()).getResponse().statusCode());
+        assertHandshakeStatus(502, "ws://localhost:" + deadPort + "/anything");
     }
 
     @Test
     void aBackendThatNeverAnswersTheHandshakeGives504() {
-        CompletionException e = assertThrows(CompletionException.class,
-                () -> WsClient.connect(http, "ws://localhost:" + silentEndpointPort + "/slow"));
-        assertTrue(e.getCause() instanceof WebSocketHandshakeException, "not a handshake failure: " + e.getCause());
-        assertEquals(504, ((WebSocketHandshakeException) e.getCause()).getResponse().statusCode());
+        assertHandshakeStatus(504, "ws://localhost:" + silentEndpointPort + "/slow");
     }
 
     @Test
     void anUnknownApiIsRejectedWith404() {
-        CompletionException e = assertThrows(CompletionException.class,
-                () -> WsClient.connect(http, "ws://localhost:" + home.wsPort + "/nosuchapi/1.0"));
-        assertEquals(404, ((WebSocketHandshakeException) e.getCause()).getResponse().statusCode());
+        assertHandshakeStatus(404, "ws://localhost:" + home.wsPort + "/nosuchapi/1.0");
+    }
+
+    /** The client's handshake is answered with {@code status} instead of 101. */
+    private static void assertHandshakeStatus(int status, String url) {
+        CompletionException e = assertThrows(CompletionException.class, () -> WsClient.connect(http, url));
+        assertTrue(e.getCause() instanceof WebSocketHandshakeException, "not a handshake failure: " + e.getCause());
+        assertEquals(status, ((WebSocketHandshakeException) e.getCause()).getResponse().statusCode());
     }
 
     @Test
