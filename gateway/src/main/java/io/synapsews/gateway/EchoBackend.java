@@ -28,11 +28,14 @@ import java.util.concurrent.TimeUnit;
 /**
  * A WebSocket echo server: every text and binary message comes back as it was. A text message
  * {@code !close CODE REASON} makes it close the connection with that code. It records the close
- * frames it receives, so a test can see what reached the backend.
+ * frames it receives, so a test can see what reached the backend. It speaks the subprotocols
+ * {@link #SUBPROTOCOLS}.
  */
 public final class EchoBackend implements AutoCloseable {
 
     private static final int MAX_MESSAGE = 64 * 1024 * 1024;
+    /** The subprotocols it accepts, picked in the client's order; clients offering others get none. */
+    public static final String SUBPROTOCOLS = "graphql-ws,echo.v1";
 
     private final EventLoopGroup group = new NioEventLoopGroup(2, new DefaultThreadFactory("echo-backend", true));
     private final BlockingQueue<String> closes = new LinkedBlockingQueue<>();
@@ -49,7 +52,7 @@ public final class EchoBackend implements AutoCloseable {
         WebSocketServerProtocolConfig ws = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath("/")
                 .checkStartsWith(true)
-                .subprotocols("*")
+                .subprotocols(SUBPROTOCOLS)
                 .handleCloseFrames(false)
                 .maxFramePayloadLength(MAX_MESSAGE)
                 .build();

@@ -212,6 +212,22 @@ class RelayEndToEndTest {
     }
 
     @Test
+    void theClientGetsTheSubprotocolTheBackendChose() throws Exception {
+        WsClient c = new WsClient();
+        // the echo backend speaks graphql-ws but not mqtt: the second offer is the backend's choice
+        c.ws = http.newWebSocketBuilder().subprotocols("mqtt", "graphql-ws")
+                .buildAsync(java.net.URI.create(api()), c).get(30, TimeUnit.SECONDS);
+        assertEquals("graphql-ws", c.ws.getSubprotocol());
+        c.ws.sendText("with a subprotocol", true).join();
+        assertEquals("with a subprotocol", c.next());
+        c.ws.sendClose(1000, "").join();
+
+        WsClient none = WsClient.connect(http, api());
+        assertEquals("", none.ws.getSubprotocol());
+        none.ws.sendClose(1000, "").join();
+    }
+
+    @Test
     void hundredClientsGetExactlyTheirOwnHundredMessagesInOrder() throws Exception {
         List<CompletableFuture<Void>> all = new ArrayList<>();
         for (int client = 0; client < 100; client++) {
