@@ -59,6 +59,7 @@ class RelayEndToEndTest {
     static ServerSocket silentBackend;
     static EchoBackend tlsBackend;
     static int xmlEndpointPort;
+    static final int[] broadcastPorts = new int[3];
     static int tlsEndpointPort;
 
     @BeforeAll
@@ -110,6 +111,15 @@ class RelayEndToEndTest {
                         + "  </filter>\n</sequence>\n");
         home.write(DemoHome.INBOUND_DIR + "XmlEndpoint.xml", TestHome.inboundEndpoint("XmlEndpoint", xmlEndpointPort, "xmlSeq")
                 .replace("</parameters>", "<parameter name=\"ws.default.content.type\">application/xml</parameter></parameters>"));
+
+        // broadcast levels 1 (everyone on the path) and 2 (everyone on the path but the sender)
+        for (int level = 1; level <= 2; level++) {
+            broadcastPorts[level] = TestHome.freePort();
+            home.write(DemoHome.INBOUND_DIR + "Broadcast" + level + ".xml",
+                    TestHome.inboundEndpoint("Broadcast" + level, broadcastPorts[level], "dispatchSeq")
+                            .replace("</parameters>", "<parameter name=\"ws.client.side.broadcast.level\">" + level
+                                    + "</parameter></parameters>"));
+        }
 
         gateway = Gateway.start(home.dir);
         http = HttpClient.newBuilder().sslContext(trusting(home.keyStore)).build();
@@ -225,6 +235,37 @@ class RelayEndToEndTest {
         WsClient none = WsClient.connect(http, api());
         assertEquals("", none.ws.getSubprotocol());
         none.ws.sendClose(1000, "").join();
+    }
+
+    @Test
+    void broadcastLevelOneReachesEveryClientOnThePathIncludingTheSender() throws Exception {
+        String room = "ws://localhost:" + broadcastPorts[1] + "/echowebsocket/1.0/room";
+        WsClient a = WsClient.connect(http, room);
+        WsClient b = WsClient.connect(http, room);
+        WsClient elsewhere = WsClient.connect(http, "ws://localhost:" + broadcastPorts[1] + "/echowebsocket/1.0/other");
+        a.ws.sendText("to the room", true).join();
+        assertEquals("to the room", a.next());
+        assertEquals("to the room", b.next());
+        elsewhere.ws.sendText("other path", true).join();
+        // had the room message leaked to another path, it would be queued before this one
+        assertEquals("other path", elsewhere.next());
+        for (WsClient c : new WsClient[] {a, b, elsewhere}) {
+            c.ws.sendClose(1000, "").join();
+        }
+    }
+
+    @Test
+    void broadcastLevelTwoReachesEveryClientOnThePathButTheSender() throws Exception {
+        String room = "ws://localhost:" + broadcastPorts[2] + "/echowebsocket/1.0/room";
+        WsClient a = WsClient.connect(http, room);
+        WsClient b = WsClient.connect(http, room);
+        a.ws.sendText("from a", true).join();
+        assertEquals("from a", b.next());
+        b.ws.sendText("from b", true).join();
+        // had "from a" come back to a, it would be queued before b's message
+        assertEquals("from b", a.next());
+        a.ws.sendClose(1000, "").join();
+        b.ws.sendClose(1000, "").join();
     }
 
     @Test
