@@ -9,6 +9,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -39,6 +40,7 @@ public final class EchoBackend implements AutoCloseable {
 
     private final EventLoopGroup group = new NioEventLoopGroup(2, new DefaultThreadFactory("echo-backend", true));
     private final BlockingQueue<String> closes = new LinkedBlockingQueue<>();
+    private final BlockingQueue<HttpHeaders> handshakes = new LinkedBlockingQueue<>();
     private final Channel server;
     private final boolean secure;
 
@@ -84,6 +86,11 @@ public final class EchoBackend implements AutoCloseable {
         return closes.poll(timeout, unit);
     }
 
+    /** The headers of the next handshake a client completed, waiting up to the given time. */
+    public HttpHeaders nextHandshake(long timeout, TimeUnit unit) throws InterruptedException {
+        return handshakes.poll(timeout, unit);
+    }
+
     @Override
     public void close() {
         server.close().syncUninterruptibly();
@@ -91,6 +98,14 @@ public final class EchoBackend implements AutoCloseable {
     }
 
     private final class Echo extends SimpleChannelInboundHandler<WebSocketFrame> {
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
+                handshakes.add(((WebSocketServerProtocolHandler.HandshakeComplete) evt).requestHeaders().copy());
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
+
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
             if (frame instanceof CloseWebSocketFrame) {

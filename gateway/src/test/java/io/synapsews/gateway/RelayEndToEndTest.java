@@ -60,6 +60,8 @@ class RelayEndToEndTest {
     static EchoBackend tlsBackend;
     static int xmlEndpointPort;
     static final int[] broadcastPorts = new int[3];
+    static EchoBackend headersBackend;
+    static int headersEndpointPort;
     static int tlsEndpointPort;
 
     @BeforeAll
@@ -121,6 +123,18 @@ class RelayEndToEndTest {
                                     + "</parameter></parameters>"));
         }
 
+        // handshake headers for the backend: one set by the sequence, one preserved from the client
+        headersBackend = new EchoBackend(0);
+        headersEndpointPort = TestHome.freePort();
+        home.addSenderParameter("ws", "<parameter name=\"ws.headers.preserve\">X-Client-Tag</parameter>");
+        home.write("repository/conf/synapse-config/sequences/headersSeq.xml",
+                "<sequence xmlns=\"http://ws.apache.org/ns/synapse\" name=\"headersSeq\">\n"
+                        + "  <property name=\"websocket.custom.header.X-Tenant\" value=\"acme\" scope=\"axis2\"/>\n"
+                        + "  <send><endpoint><address uri=\"" + headersBackend.url() + "\"/></endpoint></send>\n"
+                        + "</sequence>\n");
+        home.write(DemoHome.INBOUND_DIR + "HeadersEndpoint.xml",
+                TestHome.inboundEndpoint("HeadersEndpoint", headersEndpointPort, "headersSeq"));
+
         gateway = Gateway.start(home.dir);
         http = HttpClient.newBuilder().sslContext(trusting(home.keyStore)).build();
     }
@@ -135,6 +149,9 @@ class RelayEndToEndTest {
         }
         if (tlsBackend != null) {
             tlsBackend.close();
+        }
+        if (headersBackend != null) {
+            headersBackend.close();
         }
         if (pythonBackend != null) {
             pythonBackend.destroyForcibly();
@@ -266,6 +283,19 @@ class RelayEndToEndTest {
         assertEquals("from b", a.next());
         a.ws.sendClose(1000, "").join();
         b.ws.sendClose(1000, "").join();
+    }
+
+    @Test
+    void theBackendHandshakeCarriesCustomAndPreservedHeaders() throws Exception {
+        WsClient c = new WsClient();
+        c.ws = http.newWebSocketBuilder().header("X-Client-Tag", "blue").header("X-Not-Preserved", "secret")
+                .buildAsync(java.net.URI.create("ws://localhost:" + headersEndpointPort + "/h"), c).get(30, TimeUnit.SECONDS);
+        io.netty.handler.codec.http.HttpHeaders seen = headersBackend.nextHandshake(10, TimeUnit.SECONDS);
+        assertNotNull(seen, "the backend saw no handshake");
+        assertEquals("acme", seen.get("X-Tenant"), "backend handshake headers: " + seen);
+        assertEquals("blue", seen.get("X-Client-Tag"));
+        assertEquals(null, seen.get("X-Not-Preserved"));
+        c.ws.sendClose(1000, "").join();
     }
 
     @Test

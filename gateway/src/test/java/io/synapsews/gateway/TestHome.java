@@ -47,15 +47,21 @@ final class TestHome {
 
     /** Gives the wss transport sender a trust store, as the seed's axis2.xml block does. */
     void setSenderTrustStore(String location, String password) throws IOException {
-        File axis2 = new File(dir, "repository/conf/axis2.xml");
-        String xml = new String(Files.readAllBytes(axis2.toPath()), StandardCharsets.UTF_8);
-        String marker = "<transportSender name=\"wss\" class=\"org.wso2.carbon.websocket.transport.WebsocketTransportSender\">";
-        if (!xml.contains(marker)) {
-            throw new IOException("no wss transportSender in " + axis2);
-        }
-        xml = xml.replace(marker, marker + "\n        <parameter name=\"ws.trust.store\" locked=\"false\">"
+        addSenderParameter("wss", "<parameter name=\"ws.trust.store\" locked=\"false\">"
                 + "<ws.trust.store.location>" + location + "</ws.trust.store.location>"
                 + "<ws.trust.store.Password>" + password + "</ws.trust.store.Password></parameter>");
+    }
+
+    /** Adds a parameter element to the transportSender named {@code scheme} in axis2.xml. */
+    void addSenderParameter(String scheme, String parameterXml) throws IOException {
+        File axis2 = new File(dir, "repository/conf/axis2.xml");
+        String xml = new String(Files.readAllBytes(axis2.toPath()), StandardCharsets.UTF_8);
+        String marker = "<transportSender name=\"" + scheme
+                + "\" class=\"org.wso2.carbon.websocket.transport.WebsocketTransportSender\">";
+        if (!xml.contains(marker)) {
+            throw new IOException("no " + scheme + " transportSender in " + axis2);
+        }
+        xml = xml.replace(marker, marker + "\n        " + parameterXml);
         Files.write(axis2.toPath(), xml.getBytes(StandardCharsets.UTF_8));
     }
 

@@ -11,6 +11,7 @@ import io.synapsews.transport.common.SourceConnection;
 import io.synapsews.transport.common.TargetLink;
 import io.synapsews.transport.common.WebSocketProperties;
 import org.apache.axis2.AxisFault;
+import org.apache.axis2.context.AbstractContext;
 import org.apache.axis2.context.ConfigurationContext;
 import org.apache.axis2.context.MessageContext;
 import org.apache.axis2.description.TransportOutDescription;
@@ -20,6 +21,9 @@ import java.io.File;
 import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 
@@ -104,13 +108,28 @@ public final class TargetSender {
                 }
             }
         }
-        Map<String, Object> props = msgCtx.getProperties();
-        for (Map.Entry<String, Object> p : props.entrySet()) {
-            if (p.getKey().startsWith(config.customHeaderPrefix) && p.getValue() != null) {
-                headers.set(p.getKey().substring(config.customHeaderPrefix.length()), p.getValue().toString());
+        for (String name : propertyNames(msgCtx)) {
+            Object value = name.startsWith(config.customHeaderPrefix) ? msgCtx.getProperty(name) : null;
+            if (value != null) {
+                headers.set(name.substring(config.customHeaderPrefix.length()), value.toString());
             }
         }
         return headers;
+    }
+
+    /**
+     * Every property name visible through {@link MessageContext#getProperty}: after Synapse's
+     * {@code <send>}, properties set in axis2 scope may sit in a parent context, not in the
+     * message's own map.
+     */
+    private static Set<String> propertyNames(MessageContext msgCtx) {
+        Set<String> names = new LinkedHashSet<>(msgCtx.getOptions().getProperties().keySet());
+        for (AbstractContext c = msgCtx; c != null; c = c.getParent()) {
+            for (Iterator<String> it = c.getPropertyNames(); it.hasNext(); ) {
+                names.add(it.next());
+            }
+        }
+        return names;
     }
 
     private static String acceptContentType(MessageContext msgCtx) {
