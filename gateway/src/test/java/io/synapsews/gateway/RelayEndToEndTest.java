@@ -61,6 +61,7 @@ class RelayEndToEndTest {
     static int xmlEndpointPort;
     static final int[] broadcastPorts = new int[3];
     static EchoBackend headersBackend;
+    static int terminateEndpointPort;
     static int headersEndpointPort;
     static int tlsEndpointPort;
 
@@ -134,6 +135,22 @@ class RelayEndToEndTest {
                         + "</sequence>\n");
         home.write(DemoHome.INBOUND_DIR + "HeadersEndpoint.xml",
                 TestHome.inboundEndpoint("HeadersEndpoint", headersEndpointPort, "headersSeq"));
+
+        // a sequence that lets the handshake through and ends the connection on the first message
+        terminateEndpointPort = TestHome.freePort();
+        home.write("repository/conf/synapse-config/sequences/terminateSeq.xml",
+                "<sequence xmlns=\"http://ws.apache.org/ns/synapse\" name=\"terminateSeq\">\n"
+                        + "  <filter source=\"get-property('websocket.source.handshake.present')\" regex=\"true\">\n"
+                        + "    <then><send><endpoint><address uri=\"" + backend.url() + "\"/></endpoint></send></then>\n"
+                        + "    <else>\n"
+                        + "      <property name=\"connection.terminate\" value=\"true\" scope=\"axis2\"/>\n"
+                        + "      <property name=\"websocket.close.code\" value=\"4005\" scope=\"axis2\"/>\n"
+                        + "      <property name=\"websocket.reason.text\" value=\"policy\" scope=\"axis2\"/>\n"
+                        + "      <respond/>\n"
+                        + "    </else>\n"
+                        + "  </filter>\n</sequence>\n");
+        home.write(DemoHome.INBOUND_DIR + "TerminateEndpoint.xml",
+                TestHome.inboundEndpoint("TerminateEndpoint", terminateEndpointPort, "terminateSeq"));
 
         gateway = Gateway.start(home.dir);
         http = HttpClient.newBuilder().sslContext(trusting(home.keyStore)).build();
@@ -296,6 +313,17 @@ class RelayEndToEndTest {
         assertEquals("blue", seen.get("X-Client-Tag"));
         assertEquals(null, seen.get("X-Not-Preserved"));
         c.ws.sendClose(1000, "").join();
+    }
+
+    @Test
+    void aSequenceEndsTheConnectionWithItsOwnCodeAndTheBackendIsClosedToo() throws Exception {
+        WsClient c = WsClient.connect(http, "ws://localhost:" + terminateEndpointPort + "/t");
+        while (backend.nextClose(0, TimeUnit.SECONDS) != null) {
+            // drop closes left by earlier tests
+        }
+        c.ws.sendText("anything", true).join();
+        assertEquals("4005 policy", c.closeWithin(10));
+        assertEquals("1001 client gone", backend.nextClose(10, TimeUnit.SECONDS));
     }
 
     @Test
