@@ -13,7 +13,6 @@ import org.apache.axis2.transport.TransportListener;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -69,12 +68,6 @@ public class InboundEndpointDeployer implements Deployer {
     @Override
     public void cleanup() {
         manager.stop();
-    }
-
-    /** The endpoints deployed in this server, for tooling and tests. */
-    public static List<String> deployedEndpoints(ConfigurationContext cfgCtx) {
-        InboundEndpointManager m = MANAGERS.get(cfgCtx);
-        return m == null ? java.util.Collections.emptyList() : m.deployedNames();
     }
 
     /** Synapse starts transport listeners once it is running: that is when boot-time files deploy. */

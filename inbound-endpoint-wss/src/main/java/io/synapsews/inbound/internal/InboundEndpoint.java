@@ -110,10 +110,6 @@ final class InboundEndpoint {
         }
     }
 
-    int connectionCount() {
-        return connections.size();
-    }
-
     /**
      * Stops accepting, sends {@code code} to every client, waits for them to go for at most the
      * drain time, then forces the rest closed and frees the threads.

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -132,14 +131,6 @@ public final class InboundEndpointManager {
         runtime.mediationPool().shutdown();
     }
 
-    public synchronized List<String> deployedNames() {
-        List<String> names = new ArrayList<>();
-        for (InboundEndpoint e : deployed.values()) {
-            names.add(e.config().name());
-        }
-        return names;
-    }
-
     private static String key(File file) {
         return file.getName();
     }
@@ -151,9 +142,5 @@ public final class InboundEndpointManager {
             t.setDaemon(true);
             return t;
         };
-    }
-
-    ExecutorService pool() {
-        return runtime.mediationPool();
     }
 }

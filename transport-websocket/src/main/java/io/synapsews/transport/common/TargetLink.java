@@ -1,5 +1,7 @@
 package io.synapsews.transport.common;
 
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -18,6 +20,12 @@ public interface TargetLink {
      * handshake succeeded, or exceptionally with a {@link HandshakeException}.
      */
     CompletableFuture<String> handshake();
+
+    /**
+     * Sends a frame to the backend, after the handshake if it is still running; the leg takes
+     * ownership of the frame (a leg that is closing or failed releases it).
+     */
+    void send(WebSocketFrame frame);
 
     /** The client was accepted: backend messages may flow from now on. */
     void activate();

@@ -1,5 +1,6 @@
 package io.synapsews.transport.internal;
 
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.synapsews.transport.common.HandshakeException;
 import io.synapsews.transport.common.TargetLink;
 
@@ -18,6 +19,7 @@ final class FailedTarget implements TargetLink {
 
     @Override public String url() { return url; }
     @Override public CompletableFuture<String> handshake() { return handshake; }
+    @Override public void send(WebSocketFrame frame) { frame.release(); }
     @Override public void activate() { }
     @Override public void close(int code, String reason) { }
 }

@@ -82,8 +82,8 @@ final class TargetConnection implements TargetLink {
         });
     }
 
-    /** Sends a frame to the backend, after the handshake if it is still running. */
-    void write(WebSocketFrame frame) {
+    @Override
+    public void send(WebSocketFrame frame) {
         channel.eventLoop().execute(() -> outbox.offer(frame));
     }
 

@@ -79,7 +79,7 @@ public final class TargetSender {
             return;
         }
         if (!handshake) {
-            ((TargetConnection) link).write(Payloads.toFrame(msgCtx));
+            link.send(Payloads.toFrame(msgCtx));
         }
     }
 

@@ -1,5 +1,6 @@
 package io.synapsews.transport.internal;
 
+import io.synapsews.transport.common.WebSocketProperties;
 import org.apache.axiom.om.OMElement;
 import org.apache.axis2.AxisFault;
 import org.apache.axis2.description.Parameter;
@@ -55,8 +56,8 @@ public final class TransportSenderConfig {
 
     private TransportSenderConfig(TransportOutDescription out) throws AxisFault {
         name = out.getName();
-        outflowSequence = text(out, io.synapsews.transport.common.WebSocketProperties.OUTFLOW_DISPATCH_SEQUENCE, null);
-        outflowFaultSequence = text(out, io.synapsews.transport.common.WebSocketProperties.OUTFLOW_DISPATCH_FAULT_SEQUENCE, null);
+        outflowSequence = text(out, WebSocketProperties.OUTFLOW_DISPATCH_SEQUENCE, null);
+        outflowFaultSequence = text(out, WebSocketProperties.OUTFLOW_DISPATCH_FAULT_SEQUENCE, null);
         Parameter trust = out.getParameter(TRUST_STORE);
         if (trust != null && trust.getParameterElement() != null) {
             OMElement el = trust.getParameterElement();
@@ -77,7 +78,7 @@ public final class TransportSenderConfig {
         maxChunkSize = positive(out, MAX_CHUNK_SIZE, 8192);
         maxAggregateLength = positive(out, MAX_AGGREGATE_LENGTH, 8192);
         eventLoopThreads = positive(out, EVENT_LOOP_SIZE, 2 * Runtime.getRuntime().availableProcessors());
-        customHeaderPrefix = text(out, CUSTOM_HEADER, io.synapsews.transport.common.WebSocketProperties.CUSTOM_HEADER_PREFIX);
+        customHeaderPrefix = text(out, CUSTOM_HEADER, WebSocketProperties.CUSTOM_HEADER_PREFIX);
         String preserve = text(out, HEADERS_PRESERVE, null);
         preservedHeaders = preserve == null ? Collections.emptyList() : split(preserve);
         connectTimeoutMillis = positive(out, CONNECT_TIMEOUT, 10_000);
