@@ -28,6 +28,13 @@ public final class DemoHome {
     static final String WS_ENDPOINT = INBOUND_DIR + "WebSocketInboundEndpoint.xml";
     static final String WSS_ENDPOINT = INBOUND_DIR + "SecureWebSocketInboundEndpoint.xml";
     static final String BACKEND_ENDPOINT = "repository/conf/synapse-config/endpoints/EchoWebSocketEndpoint.xml";
+    static final String SANDBOX_ENDPOINT = "repository/conf/synapse-config/endpoints/EchoWebSocketSandboxEndpoint.xml";
+    static final String GATEWAY_CONFIG = "repository/conf/websocket-gateway.xml";
+    /** The demo application's client credentials, as in {@link #GATEWAY_CONFIG}. */
+    public static final String PRODUCTION_CLIENT = "demo-production-client";
+    public static final String PRODUCTION_SECRET = "demo-production-secret";
+    public static final String SANDBOX_CLIENT = "demo-sandbox-client";
+    public static final String SANDBOX_SECRET = "demo-sandbox-secret";
     static final String KEY_STORE = "repository/resources/security/wso2carbon.jks";
 
     private DemoHome() {
@@ -48,6 +55,7 @@ public final class DemoHome {
         setPort(new File(dir, WS_ENDPOINT), wsPort);
         setPort(new File(dir, WSS_ENDPOINT), wssPort);
         setBackend(dir, backendUrl);
+        setSandboxBackend(dir, backendUrl + (backendUrl.endsWith("/") ? "" : "/") + "sandbox");
         File keyStore = new File(dir, KEY_STORE);
         if (!keyStore.isFile()) {
             KeyStores.selfSigned(keyStore, "wso2carbon", "wso2carbon");
@@ -55,9 +63,22 @@ public final class DemoHome {
         return keyStore;
     }
 
-    /** Points the EchoWebSocket API at another backend. */
+    /** Points the EchoWebSocket API's production backend at another URL. */
     public static void setBackend(File dir, String backendUrl) throws IOException {
-        replace(new File(dir, BACKEND_ENDPOINT), "uri=\"[^\"]*\"", "uri=\"" + escapeXml(backendUrl) + "\"");
+        replace(new File(dir, BACKEND_ENDPOINT), "uri=\"[^\"]*\"", java.util.regex.Matcher.quoteReplacement("uri=\"" + escapeXml(backendUrl) + "\""));
+    }
+
+    /** Points the EchoWebSocket API's sandbox backend at another URL. */
+    public static void setSandboxBackend(File dir, String backendUrl) throws IOException {
+        replace(new File(dir, SANDBOX_ENDPOINT), "uri=\"[^\"]*\"", java.util.regex.Matcher.quoteReplacement("uri=\"" + escapeXml(backendUrl) + "\""));
+    }
+
+    /** Sets the ports of the built-in key manager (and its issuer) and of the analytics endpoint. */
+    public static void setGatewayPorts(File dir, int keyManagerPort, int analyticsPort) throws IOException {
+        File f = new File(dir, GATEWAY_CONFIG);
+        replace(f, "<keyManager([^>]*) port=\"\\d+\"", "<keyManager$1 port=\"" + keyManagerPort + "\"");
+        replace(f, "issuer=\"http://localhost:\\d+/", "issuer=\"http://localhost:" + keyManagerPort + "/");
+        replace(f, "<analytics([^>]*) port=\"\\d+\"", "<analytics$1 port=\"" + analyticsPort + "\"");
     }
 
     public static void setPort(File inboundEndpointFile, int port) throws IOException {
@@ -65,9 +86,14 @@ public final class DemoHome {
                 "<parameter name=\"inbound.ws.port\">" + port + "</parameter>");
     }
 
+    /** Replaces the first match of {@code regex}; {@code replacement} may refer to groups ($1). */
     private static void replace(File file, String regex, String replacement) throws IOException {
         String s = new String(Files.readAllBytes(file.toPath()), StandardCharsets.UTF_8);
-        String r = s.replaceFirst(regex, java.util.regex.Matcher.quoteReplacement(replacement));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(regex).matcher(s);
+        if (!m.find()) {
+            throw new IOException(file + ": nothing matches " + regex);
+        }
+        String r = m.replaceFirst(replacement);
         Files.write(file.toPath(), r.getBytes(StandardCharsets.UTF_8));
     }
 

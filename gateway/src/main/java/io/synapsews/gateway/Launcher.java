@@ -3,7 +3,7 @@ package io.synapsews.gateway;
 import java.io.File;
 
 /**
- * {@code java -jar synapse-ws-gateway.jar [--home DIR] [--backend URL] [--demo-backend]}: starts
+ * {@code java -jar synapse-ws-gateway.jar [--home DIR] [--backend URL] [--demo-backend] ...}: starts
  * the gateway from a server home, or from the built-in demo home (the EchoWebSocket API on
  * ws://localhost:9099/echowebsocket/1.0 and wss://localhost:8099/echowebsocket/1.0).
  */
@@ -19,6 +19,9 @@ public final class Launcher {
         boolean demoBackend = false;
         int wsPort = 9099;
         int wssPort = 8099;
+        int keyManagerPort = 9095;
+        int analyticsPort = 9191;
+        String sandbox = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--home": home = new File(value(args, ++i, "--home")); break;
@@ -26,6 +29,9 @@ public final class Launcher {
                 case "--demo-backend": demoBackend = true; break;
                 case "--ws-port": wsPort = Integer.parseInt(value(args, ++i, "--ws-port")); break;
                 case "--wss-port": wssPort = Integer.parseInt(value(args, ++i, "--wss-port")); break;
+                case "--sandbox-backend": sandbox = value(args, ++i, "--sandbox-backend"); break;
+                case "--key-manager-port": keyManagerPort = Integer.parseInt(value(args, ++i, "--key-manager-port")); break;
+                case "--analytics-port": analyticsPort = Integer.parseInt(value(args, ++i, "--analytics-port")); break;
                 case "-h": case "--help": usage(); return;
                 default:
                     System.err.println("unknown option " + args[i]);
@@ -43,6 +49,10 @@ public final class Launcher {
         if (demo) {
             home = new File(System.getProperty("user.home"), ".synapse-ws/demo-home");
             File keyStore = DemoHome.write(home, wsPort, wssPort, backend == null ? "ws://localhost:8080/" : backend);
+            DemoHome.setGatewayPorts(home, keyManagerPort, analyticsPort);
+            if (sandbox != null) {
+                DemoHome.setSandboxBackend(home, sandbox);
+            }
             System.out.println("demo home: " + home.getAbsolutePath());
             System.out.println("demo key store (password wso2carbon): " + keyStore.getAbsolutePath());
         } else if (backend != null) {
@@ -51,6 +61,9 @@ public final class Launcher {
                 System.exit(2);
             }
             DemoHome.setBackend(home, backend);
+        }
+        if (!demo && sandbox != null) {
+            DemoHome.setSandboxBackend(home, sandbox);
         }
         Gateway gateway = Gateway.start(home);
         EchoBackend echoBackend = echo;
@@ -64,6 +77,9 @@ public final class Launcher {
         if (demo) {
             System.out.println("synapse-ws gateway started; EchoWebSocket API at ws://localhost:" + wsPort
                     + "/echowebsocket/1.0 and wss://localhost:" + wssPort + "/echowebsocket/1.0");
+            System.out.println("get a token: curl -s -u " + DemoHome.PRODUCTION_CLIENT + ":" + DemoHome.PRODUCTION_SECRET
+                    + " -d grant_type=client_credentials http://localhost:" + keyManagerPort + "/oauth2/token");
+            System.out.println("metrics: http://localhost:" + analyticsPort + "/metrics");
         } else {
             System.out.println("synapse-ws gateway started from " + home.getAbsolutePath());
         }
@@ -80,6 +96,6 @@ public final class Launcher {
 
     private static void usage() {
         System.out.println("usage: java -jar synapse-ws-gateway.jar [--home DIR] [--backend URL] [--demo-backend]"
-                + " [--ws-port N] [--wss-port N]");
+                + " [--sandbox-backend URL] [--ws-port N] [--wss-port N] [--key-manager-port N] [--analytics-port N]");
     }
 }

@@ -74,7 +74,10 @@ class LauncherProcessTest {
         reader.start();
         started.get(60, TimeUnit.SECONDS);
 
-        WsClient c = WsClient.connect(HttpClient.newHttpClient(), "ws://localhost:" + home.wsPort + "/echowebsocket/1.0");
+        // the demo flow: a token from the built-in key manager, then the API with it
+        String token = Tokens.demoProduction(home);
+        WsClient c = WsClient.connect(HttpClient.newHttpClient(), "ws://localhost:" + home.wsPort + "/echowebsocket/1.0",
+                WsClient.bearer(token));
         c.ws.sendText("through the launcher", true).join();
         assertEquals("through the launcher", c.next());
 

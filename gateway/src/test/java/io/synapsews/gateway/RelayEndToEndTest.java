@@ -72,6 +72,7 @@ class RelayEndToEndTest {
         int pythonBackendPort = Integer.parseInt(new BufferedReader(
                 new InputStreamReader(pythonBackend.getInputStream(), StandardCharsets.UTF_8)).readLine().trim());
         home = new TestHome(tmp.resolve("home").toFile(), backend.url());
+        home.withoutAuth();
 
         deadPort = TestHome.freePort();
         int unusedBackendPort = TestHome.freePort();

@@ -13,12 +13,30 @@ final class TestHome {
     final int wsPort;
     final int wssPort;
     final File keyStore;
+    final int keyManagerPort;
+    final int analyticsPort;
 
     TestHome(File dir, String backendUrl) throws IOException {
         this.dir = dir;
         this.wsPort = freePort();
         this.wssPort = freePort();
         this.keyStore = DemoHome.write(dir, wsPort, wssPort, backendUrl);
+        this.keyManagerPort = freePort();
+        this.analyticsPort = freePort();
+        DemoHome.setGatewayPorts(dir, keyManagerPort, analyticsPort);
+    }
+
+    /**
+     * Replaces the demo API's client sequence with one that only relays: no token check, no
+     * throttling (for tests of the relay itself).
+     */
+    void withoutAuth() throws IOException {
+        write("repository/conf/synapse-config/sequences/dispatchSeq.xml",
+                "<sequence xmlns=\"http://ws.apache.org/ns/synapse\" name=\"dispatchSeq\" onError=\"fault\">\n"
+                        + "  <filter source=\"get-property('websocket.subscriber.path')\" regex=\"/echowebsocket/1\\.0(/.*)?(\\?.*)?\">\n"
+                        + "    <then><send><endpoint key=\"EchoWebSocketEndpoint\"/></send></then>\n"
+                        + "    <else><property name=\"HTTP_SC\" value=\"404\" scope=\"axis2\"/><respond/></else>\n"
+                        + "  </filter>\n</sequence>\n");
     }
 
     static int freePort() throws IOException {

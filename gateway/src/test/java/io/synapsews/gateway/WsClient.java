@@ -21,10 +21,28 @@ final class WsClient implements WebSocket.Listener {
     WebSocket ws;
 
     static WsClient connect(HttpClient http, String url) {
+        return connect(http, url, java.util.Map.of());
+    }
+
+    /** Connects with extra handshake headers; a header named Sec-WebSocket-Protocol is offered as subprotocols. */
+    static WsClient connect(HttpClient http, String url, java.util.Map<String, String> headers) {
         WsClient c = new WsClient();
-        c.ws = http.newWebSocketBuilder().connectTimeout(java.time.Duration.ofSeconds(30))
-                .buildAsync(URI.create(url), c).orTimeout(40, TimeUnit.SECONDS).join();
+        WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(java.time.Duration.ofSeconds(30));
+        for (java.util.Map.Entry<String, String> h : headers.entrySet()) {
+            if ("Sec-WebSocket-Protocol".equals(h.getKey())) {
+                String[] offered = h.getValue().split(",\\s*");
+                b.subprotocols(offered[0], java.util.Arrays.copyOfRange(offered, 1, offered.length));
+            } else {
+                b.header(h.getKey(), h.getValue());
+            }
+        }
+        c.ws = b.buildAsync(URI.create(url), c).orTimeout(40, TimeUnit.SECONDS).join();
         return c;
+    }
+
+    /** Bearer authorization for {@link #connect(HttpClient, String, java.util.Map)}. */
+    static java.util.Map<String, String> bearer(String token) {
+        return java.util.Map.of("Authorization", "Bearer " + token);
     }
 
     Object next() throws InterruptedException {

@@ -55,7 +55,8 @@ public final class InboundResponseSender extends AbstractHandler implements Tran
         if (msgCtx.getEnvelope() != null && msgCtx.getEnvelope().getBody().getFirstElement() != null) {
             body = msgCtx.getEnvelope().getBody().getFirstElement().getText();
         }
-        conn.reject(new HandshakeRejection(status, body));
+        Object reason = msgCtx.getProperty(WebSocketProperties.REJECTION_REASON);
+        conn.reject(new HandshakeRejection(status, null, body, reason == null ? null : reason.toString()));
     }
 
     private static int intProperty(MessageContext msgCtx, String name, int def) {

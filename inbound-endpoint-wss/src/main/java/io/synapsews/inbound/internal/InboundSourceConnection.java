@@ -10,9 +10,16 @@ import org.apache.axis2.description.TransportOutDescription;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import io.netty.util.concurrent.ScheduledFuture;
+import io.synapsews.transport.common.ConnectionListeners;
+
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 
@@ -29,9 +36,10 @@ final class InboundSourceConnection implements SourceConnection {
     private final InboundEndpoint endpoint;
     private final Channel channel;
     private final String id;
-    private final String path;
-    private final Map<String, String> headers;
-    private final List<String> subprotocols;
+    private volatile String path;
+    private volatile Map<String, String> headers;
+    private volatile List<String> subprotocols;
+    private final Map<String, Object> attributes = new ConcurrentHashMap<>();
     private final SerialExecutor inbound;
     private final SerialExecutor outbound;
     private final List<TargetLink> targets = new CopyOnWriteArrayList<>();
@@ -40,6 +48,8 @@ final class InboundSourceConnection implements SourceConnection {
     private volatile HandshakeRejection rejection;
     private int closeCode = 1006;
     private String closeReason = "";
+    private volatile long openedAt;
+    private ScheduledFuture<?> closeTimer;
 
     InboundSourceConnection(InboundEndpoint endpoint, Channel channel, String path, Map<String, String> headers,
                             List<String> subprotocols, Executor pool) {
@@ -63,9 +73,12 @@ final class InboundSourceConnection implements SourceConnection {
     @Override public String outflowFaultSequence() { return endpoint.config().outflowFaultSequence(); }
     @Override public TransportOutDescription responseTransport() { return endpoint.responseTransport(); }
 
+    @Override public String path() { return path; }
+    @Override public long openedAtMillis() { return openedAt; }
+    @Override public Map<String, Object> attributes() { return attributes; }
+
     Executor inboundExecutor() { return inbound; }
     Channel channel() { return channel; }
-    String path() { return path; }
     InboundEndpoint endpoint() { return endpoint; }
     List<TargetLink> targets() { return targets; }
     State state() { return state; }
@@ -88,6 +101,63 @@ final class InboundSourceConnection implements SourceConnection {
         }
     }
 
+    @Override
+    public void rejectHandshake(int status, Map<String, String> headers, String body, String reason) {
+        reject(new HandshakeRejection(status, headers, body, reason));
+    }
+
+    @Override
+    public void hideSubprotocol(String entry) {
+        List<String> remaining = new ArrayList<>(subprotocols);
+        remaining.remove(entry);
+        subprotocols = Collections.unmodifiableList(remaining);
+        Map<String, String> h = new LinkedHashMap<>(headers);
+        for (Map.Entry<String, String> e : headers.entrySet()) {
+            if ("Sec-WebSocket-Protocol".equalsIgnoreCase(e.getKey())) {
+                if (remaining.isEmpty()) {
+                    h.remove(e.getKey());
+                } else {
+                    h.put(e.getKey(), String.join(", ", remaining));
+                }
+            }
+        }
+        headers = Collections.unmodifiableMap(h);
+    }
+
+    @Override
+    public void removeQueryParameter(String name) {
+        io.netty.handler.codec.http.QueryStringDecoder d = new io.netty.handler.codec.http.QueryStringDecoder(path);
+        if (!d.parameters().containsKey(name)) {
+            return;
+        }
+        io.netty.handler.codec.http.QueryStringEncoder e = new io.netty.handler.codec.http.QueryStringEncoder(d.rawPath());
+        for (Map.Entry<String, List<String>> p : d.parameters().entrySet()) {
+            if (!p.getKey().equals(name)) {
+                for (String v : p.getValue()) {
+                    e.addParam(p.getKey(), v);
+                }
+            }
+        }
+        path = e.toString();
+    }
+
+    @Override
+    public void closeAt(long epochMillis, int code, String reason) {
+        long delay = Math.max(0, epochMillis - System.currentTimeMillis());
+        channel.eventLoop().execute(() -> {
+            if (closeTimer != null) {
+                closeTimer.cancel(false);
+            }
+            if (state == State.CLOSED) {
+                return;
+            }
+            closeTimer = channel.eventLoop().schedule(() -> {
+                log.info(logTag() + " closing at its deadline: " + code + " " + reason);
+                close(code, reason);
+            }, delay, TimeUnit.MILLISECONDS);
+        });
+    }
+
     /** A mediator answered the handshake itself (for example with HTTP_SC 403 and respond). */
     void reject(HandshakeRejection r) {
         if (rejection == null) {
@@ -102,11 +172,13 @@ final class InboundSourceConnection implements SourceConnection {
     /** Called on the event loop once the 101 has been written. */
     void opened() {
         state = State.OPEN;
+        openedAt = System.currentTimeMillis();
         outbox.open();
         for (TargetLink t : targets) {
             t.activate();
         }
         log.info(logTag() + " opened, path=" + path + " remote=" + channel.remoteAddress());
+        ConnectionListeners.opened(this);
     }
 
     @Override
@@ -127,8 +199,13 @@ final class InboundSourceConnection implements SourceConnection {
         }));
     }
 
-    /** Starts the closing handshake with the client; on the event loop. */
-    void close(int code, String reason) {
+    /** Starts the closing handshake with the client; any thread. */
+    @Override
+    public void close(int code, String reason) {
+        if (!channel.eventLoop().inEventLoop()) {
+            channel.eventLoop().execute(() -> close(code, reason));
+            return;
+        }
         if (state == State.CLOSING || state == State.CLOSED) {
             return;
         }
@@ -169,6 +246,9 @@ final class InboundSourceConnection implements SourceConnection {
         State before = state;
         state = State.CLOSED;
         releasePending();
+        if (closeTimer != null) {
+            closeTimer.cancel(false);
+        }
         // queued behind whatever the client sent before it went, so a close code it sent wins
         inbound.execute(() -> {
             for (TargetLink t : targets) {
@@ -179,6 +259,7 @@ final class InboundSourceConnection implements SourceConnection {
         if (before != State.HANDSHAKING) {
             log.info(logTag() + " closed, path=" + path + " code=" + closeCode
                     + (closeReason.isEmpty() ? "" : " reason=\"" + closeReason + "\""));
+            ConnectionListeners.closed(this, closeCode, closeReason);
         }
     }
 

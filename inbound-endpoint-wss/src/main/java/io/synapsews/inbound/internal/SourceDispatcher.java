@@ -1,5 +1,6 @@
 package io.synapsews.inbound.internal;
 
+import io.synapsews.transport.common.ConnectionListeners;
 import io.synapsews.transport.common.HandshakeException;
 import io.synapsews.transport.common.Mediation;
 import io.synapsews.transport.common.Payloads;
@@ -63,7 +64,12 @@ final class SourceDispatcher {
             } else {
                 Payloads.setText(synCtx, payload, config.defaultContentType());
             }
-            Mediation.mediate(synCtx, config.sequence(), config.onError());
+            long start = System.nanoTime();
+            try {
+                Mediation.mediate(synCtx, config.sequence(), config.onError());
+            } finally {
+                ConnectionListeners.message(conn, true, payload.length, System.nanoTime() - start);
+            }
         } catch (Exception e) {
             log.error(conn.logTag() + " message mediation in sequence '" + config.sequence() + "' of "
                     + config.file() + " failed: " + e.getMessage(), e);
@@ -81,6 +87,9 @@ final class SourceDispatcher {
         synCtx.setProperty(WebSocketProperties.SOURCE_CHANNEL_IDENTIFIER, conn.id());
         synCtx.setProperty(WebSocketProperties.CORRELATION_ID, UUID.randomUUID().toString());
         synCtx.setProperty(WebSocketProperties.INBOUND_ENDPOINT_NAME, conn.endpointName());
+        for (Map.Entry<String, Object> a : conn.attributes().entrySet()) {
+            synCtx.setProperty(a.getKey(), a.getValue());
+        }
         if (!conn.requestedSubprotocols().isEmpty()) {
             synCtx.setProperty(WebSocketProperties.SUBPROTOCOL, String.join(",", conn.requestedSubprotocols()));
         }

@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.synapsews.transport.common.ConnectionListeners;
 import io.synapsews.transport.common.HandshakeException;
 import io.synapsews.transport.common.TargetLink;
 import org.apache.commons.logging.Log;
@@ -85,11 +86,8 @@ final class SourceHandshakeHandler extends SimpleChannelInboundHandler<FullHttpR
     }
 
     private static CompletableFuture<String> outcome(InboundSourceConnection conn) {
-        HandshakeRejection rejection = conn.rejection();
-        if (rejection != null) {
-            CompletableFuture<String> f = new CompletableFuture<>();
-            f.completeExceptionally(new HandshakeException(rejection.status, rejection.body));
-            return f;
+        if (conn.rejection() != null) {
+            return CompletableFuture.completedFuture(null);
         }
         List<TargetLink> targets = conn.targets();
         if (targets.isEmpty()) {
@@ -111,16 +109,23 @@ final class SourceHandshakeHandler extends SimpleChannelInboundHandler<FullHttpR
             }
             return;
         }
-        if (failure != null) {
+        HandshakeRejection rejection = conn.rejection();
+        if (rejection == null && failure != null) {
             Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
             int status = cause instanceof HandshakeException ? ((HandshakeException) cause).status() : 502;
-            if (status >= 500) {
-                log.warn(conn.logTag() + " handshake for " + conn.path() + " failed with " + status + ": " + cause.getMessage());
-            }
+            log.warn(conn.logTag() + " handshake for " + conn.path() + " failed with " + status + ": " + cause.getMessage());
+            rejection = new HandshakeRejection(status, cause.getMessage());
+        }
+        if (rejection != null) {
             for (TargetLink t : conn.targets()) {
                 t.close(1001, "handshake failed");
             }
-            reply(ctx, HttpResponseStatus.valueOf(status), cause.getMessage());
+            FullHttpResponse r = response(HttpResponseStatus.valueOf(rejection.status), rejection.body);
+            for (Map.Entry<String, String> h : rejection.headers.entrySet()) {
+                r.headers().set(h.getKey(), h.getValue());
+            }
+            send(ctx, r);
+            ConnectionListeners.rejected(conn, rejection.status, rejection.reason);
             return;
         }
         InboundEndpointConfig config = endpoint.config();

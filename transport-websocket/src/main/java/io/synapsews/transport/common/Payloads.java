@@ -48,6 +48,7 @@ public final class Payloads {
     /** Sets a text message as the payload, built for {@code contentType}. */
     public static void setText(MessageContext synCtx, byte[] utf8, String contentType) throws AxisFault {
         org.apache.axis2.context.MessageContext axis2Ctx = Mediation.axis2(synCtx);
+        synCtx.setProperty(WebSocketProperties.PAYLOAD_LENGTH, utf8.length);
         String type = contentType == null ? WebSocketProperties.TEXT_PLAIN : contentType;
         if (type.startsWith(WebSocketProperties.TEXT_PLAIN)) {
             OMFactory f = OMAbstractFactory.getOMFactory();
@@ -67,6 +68,7 @@ public final class Payloads {
 
     /** Sets a binary message as the payload. */
     public static void setBinary(MessageContext synCtx, byte[] data) throws AxisFault {
+        synCtx.setProperty(WebSocketProperties.PAYLOAD_LENGTH, data.length);
         OMFactory f = OMAbstractFactory.getOMFactory();
         OMElement binary = f.createOMElement(BINARY);
         OMText content = f.createOMText(new DataHandler(new BytesDataSource(data)), true);

@@ -48,6 +48,42 @@ public interface SourceConnection {
      */
     void closeFromTarget(TargetLink target, int code, String reason);
 
+    /** The request path and query the client connected to. */
+    String path();
+
+    /** When the client was answered 101, in epoch milliseconds; 0 while the handshake runs. */
+    long openedAtMillis();
+
+    /**
+     * Properties of this connection, copied onto every later message of it in both directions
+     * (token validation puts the API, application and tier here at the handshake).
+     */
+    Map<String, Object> attributes();
+
+    /**
+     * Answers the handshake with this HTTP status, extra headers and body instead of 101;
+     * {@code reason} is the short label analytics count the rejection under.
+     */
+    void rejectHandshake(int status, Map<String, String> headers, String body, String reason);
+
+    /**
+     * Removes an entry the client offered in {@code Sec-WebSocket-Protocol} (for example one that
+     * carries a token): it is neither negotiated with the backend nor forwarded.
+     */
+    void hideSubprotocol(String entry);
+
+    /**
+     * Removes a query parameter (for example one that carries a token) from {@link #path()}, so
+     * that logs, analytics and later messages never see it.
+     */
+    void removeQueryParameter(String name);
+
+    /** Closes the connection with this code and reason (both legs). */
+    void close(int code, String reason);
+
+    /** Closes the connection with this code and reason at the given time unless it closes first. */
+    void closeAt(long epochMillis, int code, String reason);
+
     /** The transport the response path of this connection leaves through. */
     org.apache.axis2.description.TransportOutDescription responseTransport();
 }

@@ -27,6 +27,12 @@ public final class WebSocketProperties {
     /** The original transport's spelling; honoured as well. */
     public static final String ACCEPT_CONTENT_TYPE_LEGACY = "websocket.accept.contenType";
 
+    // ours: the label a handshake rejected by a sequence is counted under (axis2 scope, with HTTP_SC)
+    public static final String REJECTION_REASON = "websocket.rejection.reason";
+
+    // ours: the size in bytes of the message as it arrived (an Integer)
+    public static final String PAYLOAD_LENGTH = "websocket.payload.length";
+
     // internal: the client connection a message belongs to (axis2 scope, so it survives <send>)
     public static final String SOURCE_CONNECTION = "io.synapsews.source.connection";
 

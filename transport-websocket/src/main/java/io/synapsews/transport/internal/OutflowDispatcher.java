@@ -1,5 +1,6 @@
 package io.synapsews.transport.internal;
 
+import io.synapsews.transport.common.ConnectionListeners;
 import io.synapsews.transport.common.Mediation;
 import io.synapsews.transport.common.Payloads;
 import io.synapsews.transport.common.SourceConnection;
@@ -42,13 +43,21 @@ final class OutflowDispatcher {
             synCtx.setResponse(true);
             synCtx.setProperty(WebSocketProperties.SOURCE_CHANNEL_IDENTIFIER, source.id());
             synCtx.setProperty(WebSocketProperties.INBOUND_ENDPOINT_NAME, source.endpointName());
+            for (java.util.Map.Entry<String, Object> a : source.attributes().entrySet()) {
+                synCtx.setProperty(a.getKey(), a.getValue());
+            }
             synCtx.setProperty(binary ? WebSocketProperties.BINARY_FRAME_PRESENT : WebSocketProperties.TEXT_FRAME_PRESENT, true);
             if (binary) {
                 Payloads.setBinary(synCtx, payload);
             } else {
                 Payloads.setText(synCtx, payload, target.contentType());
             }
-            Mediation.mediate(synCtx, sequence, faultSequence);
+            long start = System.nanoTime();
+            try {
+                Mediation.mediate(synCtx, sequence, faultSequence);
+            } finally {
+                ConnectionListeners.message(source, false, payload.length, System.nanoTime() - start);
+            }
         } catch (Exception e) {
             log.error(source.id() + " " + source.endpointName() + ": backend message from " + target.url()
                     + " could not be mediated in sequence '" + sequence + "': " + e.getMessage(), e);

@@ -1,0 +1,90 @@
+package io.synapsews.mediators;
+
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.synapsews.mediators.internal.Application;
+import io.synapsews.mediators.internal.GatewayRuntime;
+import io.synapsews.mediators.internal.Tier;
+import io.synapsews.transport.common.Mediation;
+import io.synapsews.transport.common.SourceConnection;
+import io.synapsews.transport.common.WebSocketProperties;
+import org.apache.synapse.MessageContext;
+import org.apache.synapse.mediators.AbstractMediator;
+
+import java.util.Collections;
+
+/**
+ * {@code <wsThrottle onLimit="error|close"/>}: enforces the subscription tier set by
+ * {@code <wsAuth>}, per application and API across all their connections, in fixed one-minute
+ * windows. In the client sequence it counts client-to-backend messages, in the outflow sequence
+ * backend-to-client ones (put it in both to count both into one limit). Over the limit the message
+ * is not forwarded and either an error text frame goes to the client ({@code error}, the
+ * connection stays) or the connection is closed with 1008 ({@code close}). On the handshake it
+ * applies the application's handshakes-per-minute limit, answering 429.
+ */
+public final class ThrottleMediator extends AbstractMediator {
+
+    public enum OnLimit { ERROR, CLOSE }
+
+    private static final long WINDOW = 60_000;
+
+    private OnLimit onLimit = OnLimit.ERROR;
+
+    @Override
+    public boolean mediate(MessageContext synCtx) {
+        Object c = Mediation.axis2(synCtx).getProperty(WebSocketProperties.SOURCE_CONNECTION);
+        GatewayRuntime rt = GatewayRuntime.current();
+        if (!(c instanceof SourceConnection) || rt == null) {
+            return true;
+        }
+        SourceConnection conn = (SourceConnection) c;
+        Object appName = conn.attributes().get(ApiProperties.APPLICATION);
+        if (appName == null) {
+            return true; // no subscription known (no wsAuth before): nothing to count against
+        }
+        long now = System.currentTimeMillis();
+        long window = now - now % WINDOW;
+        long retryAfter = Math.max(1, (window + WINDOW - now + 999) / 1000);
+        if ("true".equals(String.valueOf(synCtx.getProperty(WebSocketProperties.SOURCE_HANDSHAKE_PRESENT)))) {
+            Application app = rt.config().applications().get(appName.toString());
+            if (app != null && app.handshakesPerMinute() > 0
+                    && rt.counters().add("handshakes|" + app.name(), window, 1) > app.handshakesPerMinute()) {
+                conn.rejectHandshake(429, Collections.singletonMap("Retry-After", String.valueOf(retryAfter)),
+                        "too many handshakes for application " + app.name() + " (" + app.handshakesPerMinute()
+                                + " per minute)", "throttled");
+                return false;
+            }
+            return true;
+        }
+        Tier tier = rt.config().tiers().get(String.valueOf(conn.attributes().get(ApiProperties.TIER)));
+        if (tier == null || (tier.messagesPerMinute() == 0 && tier.bytesPerMinute() == 0)) {
+            return true;
+        }
+        String key = "subscription|" + appName + "|" + conn.attributes().get(ApiProperties.API) + "|"
+                + conn.attributes().get(ApiProperties.VERSION);
+        boolean over = false;
+        if (tier.messagesPerMinute() > 0) {
+            over = rt.counters().add(key + "|messages", window, 1) > tier.messagesPerMinute();
+        }
+        if (tier.bytesPerMinute() > 0) {
+            Object size = synCtx.getProperty(WebSocketProperties.PAYLOAD_LENGTH);
+            long bytes = size instanceof Number ? ((Number) size).longValue() : 0;
+            over |= rt.counters().add(key + "|bytes", window, bytes) > tier.bytesPerMinute();
+        }
+        if (!over) {
+            return true;
+        }
+        boolean fromClient = !synCtx.isResponse();
+        rt.metrics().throttled(conn, fromClient);
+        if (onLimit == OnLimit.CLOSE) {
+            conn.close(1008, "message limit of tier " + tier.name() + " exceeded");
+        } else {
+            conn.deliver(new TextWebSocketFrame("{\"error\":\"throttled\",\"tier\":\"" + tier.name()
+                    + "\",\"message\":\"message limit of tier " + tier.name() + " exceeded; message dropped\","
+                    + "\"retryAfterSeconds\":" + retryAfter + "}"));
+        }
+        return false;
+    }
+
+    public OnLimit getOnLimit() { return onLimit; }
+    public void setOnLimit(OnLimit onLimit) { this.onLimit = onLimit; }
+}

@@ -1,0 +1,47 @@
+package io.synapsews.mediators;
+
+import org.apache.axiom.om.OMElement;
+import org.apache.synapse.Mediator;
+import org.apache.synapse.config.xml.AbstractMediatorFactory;
+import org.apache.synapse.config.xml.XMLConfigConstants;
+
+import javax.xml.namespace.QName;
+import java.util.Properties;
+
+/** Reads {@code <wsAuth>}; see {@link TokenValidationMediator} for its attributes. */
+public final class TokenValidationMediatorFactory extends AbstractMediatorFactory {
+
+    static final QName TAG = new QName(XMLConfigConstants.SYNAPSE_NAMESPACE, "wsAuth");
+
+    @Override
+    protected Mediator createSpecificMediator(OMElement elem, Properties properties) {
+        TokenValidationMediator m = new TokenValidationMediator();
+        m.setApi(MediatorXml.required(elem, "api"));
+        m.setVersion(MediatorXml.required(elem, "version"));
+        m.setJwksUrl(MediatorXml.attr(elem, "jwksUrl"));
+        m.setCertificate(MediatorXml.attr(elem, "certificate"));
+        m.setIssuer(MediatorXml.attr(elem, "issuer"));
+        m.setAudience(MediatorXml.attr(elem, "audience"));
+        m.setClockSkewSeconds(MediatorXml.number(elem, "clockSkewSeconds", 60));
+        m.setIntrospectionUrl(MediatorXml.attr(elem, "introspectionUrl"));
+        m.setIntrospectionClientId(MediatorXml.attr(elem, "introspectionClientId"));
+        m.setIntrospectionClientSecret(MediatorXml.attr(elem, "introspectionClientSecret"));
+        m.setIntrospectionCacheSeconds(MediatorXml.number(elem, "introspectionCacheSeconds", 60));
+        m.setIntrospectionCacheSize((int) MediatorXml.number(elem, "introspectionCacheSize", 10_000));
+        String q = MediatorXml.attr(elem, "queryParameter");
+        if (q != null) {
+            m.setQueryParameter("none".equals(q) ? null : q);
+        }
+        String p = MediatorXml.attr(elem, "subprotocolPrefix");
+        if (p != null) {
+            m.setSubprotocolPrefix("none".equals(p) ? null : p);
+        }
+        m.setOnExpiry(MediatorXml.choice(elem, "onExpiry", TokenValidationMediator.OnExpiry.class, TokenValidationMediator.OnExpiry.CLOSE));
+        return m;
+    }
+
+    @Override
+    public QName getTagQName() {
+        return TAG;
+    }
+}

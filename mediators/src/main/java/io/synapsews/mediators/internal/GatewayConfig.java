@@ -1,0 +1,264 @@
+package io.synapsews.mediators.internal;
+
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+import org.w3c.dom.NodeList;
+
+import javax.xml.XMLConstants;
+import javax.xml.parsers.DocumentBuilder;
+import javax.xml.parsers.DocumentBuilderFactory;
+import java.io.File;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The API gateway's configuration file ({@code repository/conf/websocket-gateway.xml} in the demo):
+ * the built-in key manager, the analytics port and connection log, the tiers, and the
+ * applications with their keys and subscriptions. Parsed and validated in one place; every error
+ * names the file and the setting.
+ */
+public final class GatewayConfig {
+
+    public static final String PRODUCTION = "PRODUCTION";
+    public static final String SANDBOX = "SANDBOX";
+
+    private final File file;
+    private final File home;
+    private final boolean keyManagerEnabled;
+    private final String keyManagerHost;
+    private final int keyManagerPort;
+    private final String issuer;
+    private final String audience;
+    private final long tokenValiditySeconds;
+    private final File signingKeyStore;
+    private final String signingKeyStorePassword;
+    private final String signingKeyAlias;
+    private final String analyticsHost;
+    private final int analyticsPort;
+    private final File connectionLog;
+    private final Map<String, Tier> tiers;
+    private final Map<String, Application> applications;
+    private final Map<String, Application.Keys> keysByClientId;
+    private final Map<String, Application> applicationByClientId;
+
+    private GatewayConfig(File file, File home, Element root) throws GatewayConfigException {
+        this.file = file;
+        this.home = home;
+        Element km = child(root, "keyManager");
+        keyManagerEnabled = km != null && bool(km, "enabled", true);
+        keyManagerHost = km == null ? "0.0.0.0" : attr(km, "host", "0.0.0.0");
+        keyManagerPort = km == null ? 0 : port(km, "port", true);
+        issuer = km == null ? null : attr(km, "issuer", "http://localhost:" + keyManagerPort + "/oauth2/token");
+        audience = km == null ? null : attr(km, "audience", "synapse-ws");
+        tokenValiditySeconds = km == null ? 3600 : number(km, "tokenValiditySeconds", 3600, 1);
+        String ks = km == null ? null : attr(km, "keyStore", null);
+        signingKeyStore = ks == null ? null : resolve(home, ks);
+        signingKeyStorePassword = km == null ? null : attr(km, "keyStorePassword", null);
+        signingKeyAlias = km == null ? null : attr(km, "keyAlias", null);
+        if (signingKeyStore != null && (signingKeyStorePassword == null || !signingKeyStore.isFile())) {
+            throw error("keyManager/@keyStore", signingKeyStore.isFile()
+                    ? "needs keyStorePassword" : "file " + signingKeyStore + " does not exist");
+        }
+
+        Element analytics = child(root, "analytics");
+        analyticsHost = analytics == null ? "0.0.0.0" : attr(analytics, "host", "0.0.0.0");
+        analyticsPort = analytics == null ? -1 : port(analytics, "port", false);
+        String log = analytics == null ? null : attr(analytics, "connectionLog", null);
+        connectionLog = log == null ? null : resolve(home, log);
+
+        Map<String, Tier> t = new LinkedHashMap<>();
+        t.put("Unlimited", new Tier("Unlimited", 0, 0));
+        t.put("Gold", new Tier("Gold", 5000, 0));
+        t.put("Silver", new Tier("Silver", 2000, 0));
+        t.put("Bronze", new Tier("Bronze", 1000, 0));
+        Element tiersEl = child(root, "tiers");
+        if (tiersEl != null) {
+            for (Element e : children(tiersEl, "tier")) {
+                String name = required(e, "name", "tiers/tier");
+                t.put(name, new Tier(name, number(e, "messagesPerMinute", 0, 0), number(e, "bytesPerMinute", 0, 0)));
+            }
+        }
+        tiers = Collections.unmodifiableMap(t);
+
+        Map<String, Application> apps = new LinkedHashMap<>();
+        Map<String, Application.Keys> keys = new LinkedHashMap<>();
+        Map<String, Application> appByClient = new LinkedHashMap<>();
+        Element appsEl = child(root, "applications");
+        if (appsEl != null) {
+            for (Element e : children(appsEl, "application")) {
+                String name = required(e, "name", "applications/application");
+                String where = "application '" + name + "'";
+                Map<String, Application.Keys> appKeys = new LinkedHashMap<>();
+                for (Element k : children(e, "keys")) {
+                    String type = attr(k, "type", PRODUCTION).toUpperCase();
+                    if (!PRODUCTION.equals(type) && !SANDBOX.equals(type)) {
+                        throw error(where + "/keys/@type", "'" + type + "' is neither PRODUCTION nor SANDBOX");
+                    }
+                    String clientId = required(k, "clientId", where + "/keys");
+                    if (keys.containsKey(clientId)) {
+                        throw error(where + "/keys/@clientId", "'" + clientId + "' is used twice");
+                    }
+                    Application.Keys ak = new Application.Keys(type, clientId, attr(k, "clientSecret", null));
+                    appKeys.put(type, ak);
+                    keys.put(clientId, ak);
+                }
+                List<Application.Subscription> subs = new ArrayList<>();
+                for (Element s : children(e, "subscription")) {
+                    String tier = attr(s, "tier", "Unlimited");
+                    if (!tiers.containsKey(tier)) {
+                        throw error(where + "/subscription/@tier", "unknown tier '" + tier + "' (known: " + tiers.keySet() + ")");
+                    }
+                    subs.add(new Application.Subscription(required(s, "api", where + "/subscription"),
+                            required(s, "version", where + "/subscription"), tier));
+                }
+                Application app = new Application(name, attr(e, "subscriber", name),
+                        number(e, "handshakesPerMinute", 0, 0), appKeys, subs);
+                if (apps.put(name, app) != null) {
+                    throw error(where, "is defined twice");
+                }
+                for (Application.Keys k : appKeys.values()) {
+                    appByClient.put(k.clientId(), app);
+                }
+            }
+        }
+        applications = Collections.unmodifiableMap(apps);
+        keysByClientId = Collections.unmodifiableMap(keys);
+        applicationByClientId = Collections.unmodifiableMap(appByClient);
+    }
+
+    /** Reads and validates a gateway configuration file; relative paths in it resolve against {@code home}. */
+    public static GatewayConfig load(File file, File home) throws GatewayConfigException {
+        if (!file.isFile()) {
+            throw new GatewayConfigException(file + ": gateway configuration file does not exist");
+        }
+        Document doc;
+        try {
+            DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+            f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+            f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+            DocumentBuilder b = f.newDocumentBuilder();
+            doc = b.parse(file);
+        } catch (Exception e) {
+            throw new GatewayConfigException(file + ": not well-formed XML: " + e.getMessage(), e);
+        }
+        Element root = doc.getDocumentElement();
+        if (!"gateway".equals(root.getLocalName() == null ? root.getNodeName() : root.getLocalName())) {
+            throw new GatewayConfigException(file + ": root element must be <gateway>, found <" + root.getNodeName() + ">");
+        }
+        return new GatewayConfig(file, home, root);
+    }
+
+    public File file() { return file; }
+    /** The server home relative paths resolve against. */
+    public File home() { return home; }
+    public boolean keyManagerEnabled() { return keyManagerEnabled; }
+    public String keyManagerHost() { return keyManagerHost; }
+    public int keyManagerPort() { return keyManagerPort; }
+    public String issuer() { return issuer; }
+    public String audience() { return audience; }
+    public long tokenValiditySeconds() { return tokenValiditySeconds; }
+    public File signingKeyStore() { return signingKeyStore; }
+    public String signingKeyStorePassword() { return signingKeyStorePassword; }
+    public String signingKeyAlias() { return signingKeyAlias; }
+    public String analyticsHost() { return analyticsHost; }
+    /** -1 when no analytics port is configured. */
+    public int analyticsPort() { return analyticsPort; }
+    public File connectionLog() { return connectionLog; }
+    public Map<String, Tier> tiers() { return tiers; }
+    public Map<String, Application> applications() { return applications; }
+
+    /** The keys with this client id, or null. */
+    public Application.Keys keys(String clientId) {
+        return keysByClientId.get(clientId);
+    }
+
+    /** The application owning this client id, or null. */
+    public Application application(String clientId) {
+        return applicationByClientId.get(clientId);
+    }
+
+    static File resolve(File home, String path) {
+        File f = new File(path);
+        return f.isAbsolute() ? f : new File(home, path);
+    }
+
+    private GatewayConfigException error(String setting, String problem) {
+        return new GatewayConfigException(file + ": " + setting + " " + problem);
+    }
+
+    private static Element child(Element parent, String name) {
+        List<Element> l = children(parent, name);
+        return l.isEmpty() ? null : l.get(0);
+    }
+
+    private static List<Element> children(Element parent, String name) {
+        List<Element> out = new ArrayList<>();
+        NodeList nodes = parent.getChildNodes();
+        for (int i = 0; i < nodes.getLength(); i++) {
+            Node n = nodes.item(i);
+            if (n instanceof Element && name.equals(((Element) n).getTagName())) {
+                out.add((Element) n);
+            }
+        }
+        return out;
+    }
+
+    private static String attr(Element e, String name, String def) {
+        String v = e.getAttribute(name);
+        return v == null || v.trim().isEmpty() ? def : v.trim();
+    }
+
+    private String required(Element e, String name, String where) throws GatewayConfigException {
+        String v = attr(e, name, null);
+        if (v == null) {
+            throw error(where + "/@" + name, "is required");
+        }
+        return v;
+    }
+
+    private boolean bool(Element e, String name, boolean def) throws GatewayConfigException {
+        String v = attr(e, name, null);
+        if (v == null) {
+            return def;
+        }
+        if (!"true".equalsIgnoreCase(v) && !"false".equalsIgnoreCase(v)) {
+            throw error(e.getTagName() + "/@" + name, "must be true or false, not '" + v + "'");
+        }
+        return Boolean.parseBoolean(v);
+    }
+
+    private long number(Element e, String name, long def, long min) throws GatewayConfigException {
+        String v = attr(e, name, null);
+        if (v == null) {
+            return def;
+        }
+        try {
+            long n = Long.parseLong(v);
+            if (n < min) {
+                throw error(e.getTagName() + "/@" + name, "must be at least " + min + ", not " + v);
+            }
+            return n;
+        } catch (NumberFormatException ex) {
+            throw error(e.getTagName() + "/@" + name, "must be a whole number, not '" + v + "'");
+        }
+    }
+
+    private int port(Element e, String name, boolean required) throws GatewayConfigException {
+        String v = attr(e, name, null);
+        if (v == null) {
+            if (required) {
+                throw error(e.getTagName() + "/@" + name, "is required");
+            }
+            return -1;
+        }
+        long p = number(e, name, -1, 0);
+        if (p > 65535) {
+            throw error(e.getTagName() + "/@" + name, "must be a port number (0 to 65535), not " + v);
+        }
+        return (int) p;
+    }
+}

@@ -1,0 +1,126 @@
+package io.synapsews.mediators.internal;
+
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.synapsews.transport.common.ConnectionListeners;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * What the API mediators share while a gateway runs: its configuration, the built-in key manager
+ * and its HTTP endpoint, the throttling counters, and the analytics with their HTTP endpoint.
+ * Started by the {@code <websocketGateway>} startup; one per server.
+ */
+public final class GatewayRuntime implements AutoCloseable {
+
+    private static final Log log = LogFactory.getLog(GatewayRuntime.class);
+    private static volatile GatewayRuntime current;
+
+    private final GatewayConfig config;
+    private final KeyManager keyManager;
+    private final CounterStore counters;
+    private final GatewayMetrics metrics;
+    private final ConnectionLog connectionLog;
+    private final long startedAt = System.currentTimeMillis();
+    private HttpEndpointServer keyManagerServer;
+    private HttpEndpointServer analyticsServer;
+
+    private GatewayRuntime(GatewayConfig config) throws GatewayConfigException {
+        this.config = config;
+        this.keyManager = config.keyManagerEnabled() ? new KeyManager(config) : null;
+        this.counters = new LocalCounterStore();
+        try {
+            this.connectionLog = config.connectionLog() == null ? null : new ConnectionLog(config.connectionLog());
+        } catch (IOException e) {
+            throw new GatewayConfigException(config.file() + ": analytics/@connectionLog " + config.connectionLog()
+                    + " cannot be opened: " + e.getMessage(), e);
+        }
+        this.metrics = new GatewayMetrics(connectionLog);
+    }
+
+    /** Starts the runtime and makes it the current one (closing the previous one). */
+    public static synchronized GatewayRuntime start(GatewayConfig config) throws GatewayConfigException {
+        GatewayRuntime rt = new GatewayRuntime(config);
+        try {
+            rt.listen();
+        } catch (Exception e) {
+            rt.close();
+            throw new GatewayConfigException(config.file() + ": cannot listen: " + e.getMessage(), e);
+        }
+        GatewayRuntime previous = current;
+        if (previous != null) {
+            previous.close();
+        }
+        ConnectionListeners.add(rt.metrics);
+        current = rt;
+        return rt;
+    }
+
+    /** The running gateway runtime, or null when no {@code <websocketGateway>} startup is deployed. */
+    public static GatewayRuntime current() {
+        return current;
+    }
+
+    private void listen() throws InterruptedException {
+        Map<String, Function<FullHttpRequest, HttpReply>> km = new LinkedHashMap<>();
+        if (keyManager != null) {
+            km.put("/oauth2/token", keyManager::token);
+            km.put("/oauth2/jwks", keyManager::jwks);
+        }
+        Map<String, Function<FullHttpRequest, HttpReply>> admin = new LinkedHashMap<>();
+        admin.put("/metrics", r -> HttpReply.text(200, metrics.render()).header("Content-Type", "text/plain; version=0.0.4; charset=utf-8"));
+        admin.put("/health", r -> HttpReply.json(200, "{\"status\":\"UP\",\"uptimeSeconds\":"
+                + (System.currentTimeMillis() - startedAt) / 1000 + "}"));
+        boolean shared = keyManager != null && config.analyticsPort() == config.keyManagerPort() && config.keyManagerPort() != 0;
+        if (shared) {
+            km.putAll(admin);
+        }
+        if (keyManager != null) {
+            keyManagerServer = new HttpEndpointServer("key-manager", config.keyManagerHost(), config.keyManagerPort(), km);
+        }
+        if (!shared && config.analyticsPort() >= 0) {
+            analyticsServer = new HttpEndpointServer("analytics", config.analyticsHost(), config.analyticsPort(), admin);
+        }
+    }
+
+    public GatewayConfig config() { return config; }
+    /** Null when the built-in key manager is disabled. */
+    public KeyManager keyManager() { return keyManager; }
+    public CounterStore counters() { return counters; }
+    public GatewayMetrics metrics() { return metrics; }
+
+    /** The key manager's port, or -1. */
+    public int keyManagerPort() {
+        return keyManagerServer == null ? -1 : keyManagerServer.port();
+    }
+
+    /** The analytics port, or -1. */
+    public int analyticsPort() {
+        return analyticsServer != null ? analyticsServer.port() : keyManagerServer != null
+                && config.analyticsPort() == config.keyManagerPort() ? keyManagerServer.port() : -1;
+    }
+
+    @Override
+    public void close() {
+        synchronized (GatewayRuntime.class) {
+            if (current == this) {
+                current = null;
+            }
+        }
+        ConnectionListeners.remove(metrics);
+        if (keyManagerServer != null) {
+            keyManagerServer.close();
+        }
+        if (analyticsServer != null) {
+            analyticsServer.close();
+        }
+        if (connectionLog != null) {
+            connectionLog.close();
+        }
+        log.info("websocket gateway runtime of " + config.file() + " stopped");
+    }
+}

@@ -1,0 +1,123 @@
+package io.synapsews.mediators.internal;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * A small HTTP/1.1 server for the gateway's own endpoints: a fixed table of paths, each answered
+ * by a function of the whole request. Requests are small (64 KiB at most) and answered on the
+ * event loop.
+ */
+public final class HttpEndpointServer implements AutoCloseable {
+
+    private static final Log log = LogFactory.getLog(HttpEndpointServer.class);
+    private static final int MAX_REQUEST = 64 * 1024;
+
+    private final String name;
+    private final EventLoopGroup group;
+    private final Channel channel;
+
+    public HttpEndpointServer(String name, String host, int port, Map<String, Function<FullHttpRequest, HttpReply>> routes)
+            throws InterruptedException {
+        this.name = name;
+        this.group = new NioEventLoopGroup(1, new DefaultThreadFactory("synapsews-" + name, true));
+        try {
+            this.channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline().addLast(new HttpServerCodec(4096, 8192, 8192),
+                                    new HttpObjectAggregator(MAX_REQUEST), new Router(routes));
+                        }
+                    })
+                    .bind(host, port).sync().channel();
+        } catch (RuntimeException | InterruptedException e) {
+            group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS);
+            throw e;
+        }
+        log.info(name + " listening on " + host + ":" + port() + " " + routes.keySet());
+    }
+
+    public int port() {
+        return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    @Override
+    public void close() {
+        channel.close().awaitUninterruptibly();
+        group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+
+    private final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
+        private final Map<String, Function<FullHttpRequest, HttpReply>> routes;
+
+        Router(Map<String, Function<FullHttpRequest, HttpReply>> routes) {
+            this.routes = routes;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+            HttpReply reply;
+            if (!req.decoderResult().isSuccess()) {
+                reply = HttpReply.text(400, "malformed HTTP request\n");
+            } else {
+                Function<FullHttpRequest, HttpReply> route = routes.get(new QueryStringDecoder(req.uri()).path());
+                if (route == null) {
+                    reply = HttpReply.text(404, "no such endpoint; try " + routes.keySet() + "\n");
+                } else {
+                    try {
+                        reply = route.apply(req);
+                    } catch (RuntimeException e) {
+                        log.error(name + ": " + req.method() + " " + req.uri() + " failed", e);
+                        reply = HttpReply.text(500, "internal error\n");
+                    }
+                }
+            }
+            FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(reply.status),
+                    Unpooled.wrappedBuffer(reply.body));
+            r.headers().set(HttpHeaderNames.CONTENT_TYPE, reply.contentType);
+            r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, reply.body.length);
+            r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+            reply.headers.forEach((k, v) -> r.headers().set(k, v));
+            boolean keepAlive = HttpUtil.isKeepAlive(req) && req.decoderResult().isSuccess();
+            HttpUtil.setKeepAlive(r, keepAlive);
+            if (keepAlive) {
+                ctx.writeAndFlush(r);
+            } else {
+                ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            log.debug(name + ": connection " + ctx.channel() + " failed", cause);
+            ctx.close();
+        }
+    }
+}

@@ -1,0 +1,16 @@
+package io.synapsews.mediators.internal;
+
+/** A token that does not grant access; {@code reason} is the label analytics count it under. */
+public final class InvalidTokenException extends Exception {
+
+    private final String reason;
+
+    public InvalidTokenException(String reason, String message) {
+        super(message);
+        this.reason = reason;
+    }
+
+    public String reason() {
+        return reason;
+    }
+}
