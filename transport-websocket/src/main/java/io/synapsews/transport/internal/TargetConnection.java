@@ -32,8 +32,8 @@ final class TargetConnection implements TargetLink {
     private final String contentType;
     private final CompletableFuture<String> handshake = new CompletableFuture<>();
     private final ArrayDeque<WebSocketFrame> earlyReads = new ArrayDeque<>();
-    private Channel channel;
-    private LegOutbox outbox;
+    private volatile Channel channel;
+    private volatile LegOutbox outbox;
     private State state = State.CONNECTING;
     private boolean active;
 
@@ -44,9 +44,12 @@ final class TargetConnection implements TargetLink {
         this.contentType = contentType;
     }
 
-    void bind(Channel channel) {
-        this.channel = channel;
-        this.outbox = new LegOutbox(channel);
+    /** Binds the channel once: from the channel's initializer, or from the connector, whichever is first. */
+    synchronized void bind(Channel channel) {
+        if (this.channel == null) {
+            this.outbox = new LegOutbox(channel);
+            this.channel = channel;
+        }
     }
 
     SourceConnection source() {

@@ -69,6 +69,8 @@ final class TargetConnector {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        // before any event of the channel: the handshake may finish before connect() returns
+                        connection.bind(ch);
                         ChannelPipeline p = ch.pipeline();
                         if (secure) {
                             p.addLast("tls", tls(ch, host, port));

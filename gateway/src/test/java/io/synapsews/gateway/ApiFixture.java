@@ -1,0 +1,168 @@
+package io.synapsews.gateway;
+
+import no.nav.security.mock.oauth2.MockOAuth2Server;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The API gateway under test: the demo home with a test gateway configuration, a production and
+ * a sandbox echo backend, a real OAuth2 server (mock-oauth2-server) and extra inbound endpoints,
+ * one per way of validating tokens.
+ */
+final class ApiFixture implements AutoCloseable {
+
+    static final String ISSUER_ID = "test-issuer";
+    static final String AUDIENCE = "synapse-ws";
+
+    final EchoBackend production = new EchoBackend(0);
+    final EchoBackend sandbox = new EchoBackend(0);
+    final MockOAuth2Server oauth = new MockOAuth2Server();
+    final TestHome home;
+    final File connectionLog;
+    final int jwksPort;
+    final int introspectionPort;
+    final int keepPort;
+    final int certificatePort;
+    final int tinyPort;
+    final int tinyBothPort;
+    final int tinyClosePort;
+    final int metricsPort;
+    final HttpClient http = HttpClient.newHttpClient();
+    final Gateway gateway;
+
+    ApiFixture(Path tmp) throws Exception {
+        oauth.start();
+        home = new TestHome(tmp.resolve("home").toFile(), production.url());
+        DemoHome.setSandboxBackend(home.dir, sandbox.url());
+        connectionLog = new File(home.dir, "repository/logs/websocket-connections.log");
+        File pem = new File(home.dir, "repository/resources/security/key-manager.pem");
+        KeyStores.exportCertificate(home.keyStore, "wso2carbon", "wso2carbon", pem);
+        home.write("repository/conf/websocket-gateway.xml", gatewayConfig());
+
+        String jwks = oauth.jwksUrl(ISSUER_ID).toString();
+        String issuer = oauth.issuerUrl(ISSUER_ID).toString();
+        String external = "jwksUrl=\"" + jwks + "\" issuer=\"" + issuer + "\" audience=\"" + AUDIENCE + "\" clockSkewSeconds=\"0\"";
+        jwksPort = endpoint("Jwks", "<wsAuth api=\"ExternalApi\" version=\"1.0\" " + external + "/>", null);
+        keepPort = endpoint("Keep", "<wsAuth api=\"ExternalApi\" version=\"1.0\" " + external + " onExpiry=\"keep\"/>", null);
+        introspectionPort = endpoint("Introspection", "<wsAuth api=\"ExternalApi\" version=\"1.0\" introspectionUrl=\""
+                + oauth.issuerUrl(ISSUER_ID) + "/introspect\" introspectionClientId=\"gateway\" introspectionClientSecret=\"s\"/>", null);
+        certificatePort = endpoint("Certificate", "<wsAuth api=\"EchoWebSocket\" version=\"1.0\" certificate=\""
+                + "repository/resources/security/key-manager.pem\" issuer=\"http://localhost:" + home.keyManagerPort
+                + "/oauth2/token\" audience=\"" + AUDIENCE + "\"/>", null);
+        tinyPort = endpoint("Tiny", "<wsAuth api=\"TinyApi\" version=\"1.0\"/><wsThrottle onLimit=\"error\"/>", null);
+        tinyBothPort = endpoint("TinyBoth", "<wsAuth api=\"TinyApi\" version=\"1.0\"/><wsThrottle/>", "<wsThrottle/>");
+        tinyClosePort = endpoint("TinyClose", "<wsAuth api=\"TinyApi\" version=\"1.0\"/><wsThrottle onLimit=\"close\"/>", null);
+        metricsPort = endpoint("Metrics", "<wsAuth api=\"EchoWebSocket\" version=\"1.0\"/>", null);
+        gateway = Gateway.start(home.dir);
+    }
+
+    private String gatewayConfig() {
+        return "<gateway>\n"
+                + "  <keyManager host=\"127.0.0.1\" port=\"" + home.keyManagerPort + "\" issuer=\"http://localhost:"
+                + home.keyManagerPort + "/oauth2/token\" audience=\"" + AUDIENCE + "\""
+                + " keyStore=\"repository/resources/security/wso2carbon.jks\" keyStorePassword=\"wso2carbon\" keyAlias=\"wso2carbon\"/>\n"
+                + "  <analytics host=\"127.0.0.1\" port=\"" + home.analyticsPort + "\" connectionLog=\"repository/logs/websocket-connections.log\"/>\n"
+                + "  <tiers><tier name=\"Tiny\" messagesPerMinute=\"10\"/></tiers>\n"
+                + "  <applications>\n"
+                + "    <application name=\"DefaultApplication\" subscriber=\"admin\">\n"
+                + "      <keys type=\"PRODUCTION\" clientId=\"" + DemoHome.PRODUCTION_CLIENT + "\" clientSecret=\"" + DemoHome.PRODUCTION_SECRET + "\"/>\n"
+                + "      <keys type=\"SANDBOX\" clientId=\"" + DemoHome.SANDBOX_CLIENT + "\" clientSecret=\"" + DemoHome.SANDBOX_SECRET + "\"/>\n"
+                + "      <subscription api=\"EchoWebSocket\" version=\"1.0\" tier=\"Gold\"/>\n"
+                + "    </application>\n"
+                + "    <application name=\"ExternalApp\"><keys clientId=\"external-client\"/>"
+                + "<subscription api=\"ExternalApi\" version=\"1.0\"/></application>\n"
+                + "    <application name=\"Unsubscribed\"><keys clientId=\"unsubscribed-client\"/>"
+                + "<subscription api=\"ExternalApi\" version=\"2.0\"/></application>\n"
+                + app("TinyA", "tiny-a", "TinyApi", "Tiny") + app("TinyB", "tiny-b", "TinyApi", "Tiny")
+                + app("TinyC", "tiny-c", "TinyApi", "Tiny") + app("TinyD", "tiny-d", "TinyApi", "Tiny")
+                + "    <application name=\"Limited\" handshakesPerMinute=\"2\"><keys clientId=\"limited\" clientSecret=\"limited-secret\"/>"
+                + "<subscription api=\"EchoWebSocket\" version=\"1.0\"/></application>\n"
+                + app("MetricsApp", "metrics", "EchoWebSocket", "Gold")
+                + "  </applications>\n</gateway>\n";
+    }
+
+    /** An application with production and sandbox keys ({@code id} and {@code id-sandbox}, secret {@code id-secret}). */
+    private static String app(String name, String id, String api, String tier) {
+        return "    <application name=\"" + name + "\">"
+                + "<keys type=\"PRODUCTION\" clientId=\"" + id + "\" clientSecret=\"" + id + "-secret\"/>"
+                + "<keys type=\"SANDBOX\" clientId=\"" + id + "-sandbox\" clientSecret=\"" + id + "-secret\"/>"
+                + "<subscription api=\"" + api + "\" version=\"1.0\" tier=\"" + tier + "\"/></application>\n";
+    }
+
+    /**
+     * A ws inbound endpoint {@code name} whose sequence runs {@code mediators} and then sends
+     * production keys to the production backend (anything else gets 403); its outflow sequence
+     * runs {@code outflowMediators} and responds.
+     */
+    private int endpoint(String name, String mediators, String outflowMediators) throws IOException {
+        int port = TestHome.freePort();
+        home.write("repository/conf/synapse-config/sequences/" + name + "Seq.xml",
+                "<sequence xmlns=\"http://ws.apache.org/ns/synapse\" name=\"" + name + "Seq\">\n  " + mediators + "\n"
+                        + "  <filter source=\"get-property('api.ut.keyType')\" regex=\"PRODUCTION\">\n"
+                        + "    <then><send><endpoint key=\"EchoWebSocketEndpoint\"/></send></then>\n"
+                        + "    <else><property name=\"HTTP_SC\" value=\"403\" scope=\"axis2\"/><respond/></else>\n"
+                        + "  </filter>\n</sequence>\n");
+        home.write("repository/conf/synapse-config/sequences/" + name + "OutSeq.xml",
+                "<sequence xmlns=\"http://ws.apache.org/ns/synapse\" name=\"" + name + "OutSeq\">\n  "
+                        + (outflowMediators == null ? "" : outflowMediators) + "<respond/>\n</sequence>\n");
+        home.write(DemoHome.INBOUND_DIR + name + "Endpoint.xml", TestHome.inboundEndpoint(name + "Endpoint", port, name + "Seq")
+                .replace("outflowDispatchSeq", name + "OutSeq"));
+        return port;
+    }
+
+    String url(int port) {
+        return "ws://localhost:" + port + "/api";
+    }
+
+    String demoUrl() {
+        return "ws://localhost:" + home.wsPort + "/echowebsocket/1.0";
+    }
+
+    /** A token of the built-in key manager for the application keys {@code clientId}. */
+    String keyManagerToken(String clientId, String secret) throws Exception {
+        return Tokens.clientCredentials(tokenUrl(), clientId, secret);
+    }
+
+    String tokenUrl() {
+        return "http://localhost:" + home.keyManagerPort + "/oauth2/token";
+    }
+
+    /** A JWT of the external OAuth2 server for {@code clientId}, valid for {@code seconds}. */
+    String externalToken(String clientId, String audience, long seconds) {
+        return oauth.issueToken(ISSUER_ID, clientId, audience, Map.of("client_id", clientId), seconds).serialize();
+    }
+
+    HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + home.analyticsPort + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Connecting is refused with an HTTP answer; returns it. */
+    HttpResponse<?> refused(String url, Map<String, String> headers) {
+        CompletionException e = assertThrows(CompletionException.class, () -> WsClient.connect(http, url, headers));
+        assertTrue(e.getCause() instanceof WebSocketHandshakeException, "not a handshake failure: " + e.getCause());
+        return ((WebSocketHandshakeException) e.getCause()).getResponse();
+    }
+
+    @Override
+    public void close() {
+        if (gateway != null) {
+            gateway.close();
+        }
+        production.close();
+        sandbox.close();
+        oauth.shutdown();
+    }
+}

@@ -1,0 +1,343 @@
+package io.synapsews.gateway;
+
+import com.nimbusds.jose.util.JSONObjectUtils;
+import io.netty.handler.codec.http.HttpHeaders;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalTime;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The WebSocket API gateway functions through the embedded gateway: token validation at the
+ * handshake against the built-in key manager and a real OAuth2 server (JWKS, introspection, a
+ * configured certificate), subscriptions, production and sandbox, token expiry, tiers and
+ * throttling, and the analytics endpoint and connection log.
+ */
+class ApiGatewayTest {
+
+    @TempDir
+    static Path tmp;
+
+    static ApiFixture api;
+
+    @BeforeAll
+    static void start() throws Exception {
+        api = new ApiFixture(tmp);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (api != null) {
+            api.close();
+        }
+    }
+
+    @Test
+    void tokenFromHeaderQueryParameterOrSubprotocolOpensTheApi() throws Exception {
+        String token = api.keyManagerToken(DemoHome.PRODUCTION_CLIENT, DemoHome.PRODUCTION_SECRET);
+        drain(api.production);
+
+        WsClient header = WsClient.connect(api.http, api.demoUrl(), WsClient.bearer(token));
+        echo(header, "by header");
+        HttpHeaders seen = api.production.nextHandshake(10, TimeUnit.SECONDS);
+        assertNotNull(seen);
+        assertNull(seen.get("Authorization"), "the token reached the backend: " + seen);
+
+        WsClient query = WsClient.connect(api.http, api.demoUrl() + "?access_token=" + token + "&room=7");
+        echo(query, "by query parameter");
+        query.ws.sendClose(1000, "").join();
+        query.closeWithin(10);
+
+        // the browser pattern: the token rides in Sec-WebSocket-Protocol next to a real subprotocol
+        drain(api.production);
+        WsClient sub = WsClient.connect(api.http, api.demoUrl(), Map.of("Sec-WebSocket-Protocol", "echo.v1, access_token." + token));
+        assertEquals("echo.v1", sub.ws.getSubprotocol());
+        echo(sub, "by subprotocol");
+        seen = api.production.nextHandshake(10, TimeUnit.SECONDS);
+        assertEquals("echo.v1", seen.get("Sec-WebSocket-Protocol"), "the backend was offered the token entry");
+
+        // the token in the query never reaches a log line or the connection log
+        String log = awaitConnectionLog("room=7");
+        assertFalse(log.contains(token), log);
+        assertTrue(log.contains("\"path\":\"/echowebsocket/1.0?room=7\""), log);
+    }
+
+    @Test
+    void noTokenIs401WithABearerChallengeAndNoBackendConnection() throws Exception {
+        drain(api.production);
+        HttpResponse<?> r = api.refused(api.demoUrl(), Map.of());
+        assertEquals(401, r.statusCode());
+        String challenge = r.headers().firstValue("WWW-Authenticate").orElse("");
+        assertTrue(challenge.startsWith("Bearer"), challenge);
+        assertFalse(challenge.contains("error="), challenge);
+        assertNull(api.production.nextHandshake(500, TimeUnit.MILLISECONDS), "a backend connection was opened");
+    }
+
+    @Test
+    void invalidOrExpiredTokensAre401InvalidToken() throws Exception {
+        String good = api.keyManagerToken(DemoHome.PRODUCTION_CLIENT, DemoHome.PRODUCTION_SECRET);
+        String tampered = good.substring(0, good.length() - 4) + (good.endsWith("AAAA") ? "BBBB" : "AAAA");
+        assertInvalid(api.demoUrl(), "garbage.not.jwt");
+        assertInvalid(api.demoUrl(), tampered);
+        // signed by another issuer's key: unknown to the built-in key manager
+        assertInvalid(api.demoUrl(), api.externalToken(DemoHome.PRODUCTION_CLIENT, ApiFixture.AUDIENCE, 60));
+        assertInvalid(api.url(api.jwksPort), api.externalToken("external-client", "someone-else", 60));
+        String shortLived = api.externalToken("external-client", ApiFixture.AUDIENCE, 1);
+        Thread.sleep(2100);
+        HttpResponse<?> r = assertInvalid(api.url(api.jwksPort), shortLived);
+        assertTrue(r.headers().firstValue("WWW-Authenticate").orElse("").contains("expired"), r.headers().map().toString());
+    }
+
+    @Test
+    void aValidTokenWithoutASubscriptionIs403() throws Exception {
+        HttpResponse<?> r = api.refused(api.url(api.jwksPort),
+                WsClient.bearer(api.externalToken("unsubscribed-client", ApiFixture.AUDIENCE, 60)));
+        assertEquals(403, r.statusCode());
+        // subscribed to TinyApi only
+        r = api.refused(api.demoUrl(), WsClient.bearer(api.keyManagerToken("tiny-a", "tiny-a-secret")));
+        assertEquals(403, r.statusCode());
+    }
+
+    @Test
+    void externalJwtsAreVerifiedAgainstTheJwksUrl() throws Exception {
+        WsClient c = WsClient.connect(api.http, api.url(api.jwksPort),
+                WsClient.bearer(api.externalToken("external-client", ApiFixture.AUDIENCE, 60)));
+        echo(c, "via the external server's JWKS");
+    }
+
+    @Test
+    void introspectionValidatesTokensItDoesNotParse() throws Exception {
+        WsClient c = WsClient.connect(api.http, api.url(api.introspectionPort),
+                WsClient.bearer(api.externalToken("external-client", ApiFixture.AUDIENCE, 60)));
+        echo(c, "via introspection");
+        assertInvalid(api.url(api.introspectionPort), "an-opaque-token-nobody-issued");
+    }
+
+    @Test
+    void aConfiguredCertificateVerifiesTheKeyManagersTokens() throws Exception {
+        // the key manager signs with the key store's key; the endpoint knows only its certificate
+        WsClient c = WsClient.connect(api.http, api.url(api.certificatePort),
+                WsClient.bearer(api.keyManagerToken(DemoHome.PRODUCTION_CLIENT, DemoHome.PRODUCTION_SECRET)));
+        echo(c, "via the certificate");
+        assertInvalid(api.url(api.certificatePort), api.externalToken(DemoHome.PRODUCTION_CLIENT, ApiFixture.AUDIENCE, 60));
+    }
+
+    @Test
+    void productionAndSandboxKeysReachTheirOwnBackends() throws Exception {
+        drain(api.production);
+        drain(api.sandbox);
+        WsClient prod = WsClient.connect(api.http, api.demoUrl(),
+                WsClient.bearer(api.keyManagerToken(DemoHome.PRODUCTION_CLIENT, DemoHome.PRODUCTION_SECRET)));
+        echo(prod, "production");
+        assertNotNull(api.production.nextHandshake(10, TimeUnit.SECONDS));
+        assertNull(api.sandbox.nextHandshake(200, TimeUnit.MILLISECONDS));
+
+        WsClient sandbox = WsClient.connect(api.http, api.demoUrl(),
+                WsClient.bearer(api.keyManagerToken(DemoHome.SANDBOX_CLIENT, DemoHome.SANDBOX_SECRET)));
+        echo(sandbox, "sandbox");
+        assertNotNull(api.sandbox.nextHandshake(10, TimeUnit.SECONDS));
+        assertNull(api.production.nextHandshake(200, TimeUnit.MILLISECONDS));
+
+        // an API with only a production backend
+        HttpResponse<?> r = api.refused(api.url(api.tinyPort), WsClient.bearer(api.keyManagerToken("tiny-a-sandbox", "tiny-a-secret")));
+        assertEquals(403, r.statusCode());
+    }
+
+    @Test
+    void anExpiringTokenClosesItsConnectionWith1008UnlessConfiguredToKeepIt() throws Exception {
+        WsClient closing = WsClient.connect(api.http, api.url(api.jwksPort),
+                WsClient.bearer(api.externalToken("external-client", ApiFixture.AUDIENCE, 3)));
+        WsClient kept = WsClient.connect(api.http, api.url(api.keepPort),
+                WsClient.bearer(api.externalToken("external-client", ApiFixture.AUDIENCE, 3)));
+        echo(closing, "before expiry");
+        echo(kept, "before expiry");
+        assertEquals("1008 access token expired", closing.closeWithin(15));
+        echo(kept, "after expiry, kept");
+    }
+
+    @Test
+    void aTierLimitIsSharedByTheConnectionsOfOneSubscriptionOnly() throws Exception {
+        freshWindow();
+        String a = api.keyManagerToken("tiny-a", "tiny-a-secret");
+        WsClient a1 = WsClient.connect(api.http, api.url(api.tinyPort), WsClient.bearer(a));
+        WsClient a2 = WsClient.connect(api.http, api.url(api.tinyPort), WsClient.bearer(a));
+        WsClient b = WsClient.connect(api.http, api.url(api.tinyPort), WsClient.bearer(api.keyManagerToken("tiny-b", "tiny-b-secret")));
+        for (int i = 0; i < 6; i++) {
+            echo(a1, "a1 " + i);
+            echo(b, "b " + i); // another application: its own count
+        }
+        for (int i = 0; i < 4; i++) {
+            echo(a2, "a2 " + i);
+        }
+        for (int i = 4; i < 6; i++) {
+            a2.ws.sendText("a2 " + i, true).join();
+            String error = (String) a2.next();
+            assertTrue(error.contains("\"error\":\"throttled\"") && error.contains("Tiny"), error);
+        }
+        echo(b, "b still below its own limit");
+        assertFalse(a2.closed.isDone(), "the error action keeps the connection");
+    }
+
+    @Test
+    void bothDirectionsCountWhenBothSequencesThrottle() throws Exception {
+        freshWindow();
+        WsClient c = WsClient.connect(api.http, api.url(api.tinyBothPort), WsClient.bearer(api.keyManagerToken("tiny-c", "tiny-c-secret")));
+        for (int i = 0; i < 5; i++) {
+            echo(c, "m" + i); // 2 counted each
+        }
+        c.ws.sendText("m5", true).join();
+        String error = (String) c.next();
+        assertTrue(error.contains("throttled"), error);
+    }
+
+    @Test
+    void theCloseActionEndsTheConnectionWith1008() throws Exception {
+        freshWindow();
+        WsClient c = WsClient.connect(api.http, api.url(api.tinyClosePort), WsClient.bearer(api.keyManagerToken("tiny-d", "tiny-d-secret")));
+        for (int i = 0; i < 10; i++) {
+            echo(c, "m" + i);
+        }
+        c.ws.sendText("one too many", true).join();
+        assertTrue(c.closeWithin(10).startsWith("1008"), "closed with " + c.closed.getNow(null));
+        assertTrue(c.messages.isEmpty(), "a throttled message got through: " + c.messages);
+    }
+
+    @Test
+    void handshakesPerMinuteOfAnApplicationAreLimitedWith429() throws Exception {
+        freshWindow();
+        String token = api.keyManagerToken("limited", "limited-secret");
+        WsClient.connect(api.http, api.demoUrl(), WsClient.bearer(token));
+        WsClient.connect(api.http, api.demoUrl(), WsClient.bearer(token));
+        HttpResponse<?> r = api.refused(api.demoUrl(), WsClient.bearer(token));
+        assertEquals(429, r.statusCode());
+        assertTrue(r.headers().firstValue("Retry-After").isPresent(), r.headers().map().toString());
+    }
+
+    @Test
+    void theKeyManagerRefusesBadClientsAndPublishesItsKey() throws Exception {
+        HttpResponse<String> r = Tokens.request(api.tokenUrl(), DemoHome.PRODUCTION_CLIENT, "wrong");
+        assertEquals(401, r.statusCode());
+        assertTrue(r.body().contains("invalid_client"), r.body());
+        r = Tokens.request(api.tokenUrl(), "nobody", "x");
+        assertEquals(401, r.statusCode());
+        r = api.http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(api.tokenUrl()))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("grant_type=password&client_id=x&client_secret=y")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, r.statusCode());
+        assertTrue(r.body().contains("unsupported_grant_type"), r.body());
+        r = api.http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                "http://localhost:" + api.home.keyManagerPort + "/oauth2/jwks")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode());
+        List<Object> keys = JSONObjectUtils.getJSONArray(JSONObjectUtils.parse(r.body()), "keys");
+        assertEquals(1, keys.size(), r.body());
+        assertFalse(r.body().contains("\"d\""), "the private key is published: " + r.body());
+    }
+
+    @Test
+    void metricsAndTheConnectionLogCountExactlyWhatWasSent() throws Exception {
+        String url = api.url(api.metricsPort);
+        assertEquals(401, api.refused(url, Map.of()).statusCode());
+        assertEquals(401, api.refused(url, WsClient.bearer("not.a.token")).statusCode());
+        WsClient c = WsClient.connect(api.http, url, WsClient.bearer(api.keyManagerToken("metrics", "metrics-secret")));
+        int bytes = 0;
+        for (int i = 0; i < 7; i++) {
+            String m = "message number " + i + " ✓";
+            bytes += m.getBytes(StandardCharsets.UTF_8).length;
+            echo(c, m);
+        }
+        c.ws.sendClose(1000, "done").join();
+        c.closeWithin(10);
+        String labels = "api=\"EchoWebSocket\",version=\"1.0\",application=\"MetricsApp\"";
+        String metrics = awaitMetric("synapsews_connections_closed_total{" + labels + ",code=\"1000\"} 1");
+        assertTrue(metrics.contains("synapsews_messages_total{" + labels + ",direction=\"client_to_backend\"} 7\n"), metrics);
+        assertTrue(metrics.contains("synapsews_messages_total{" + labels + ",direction=\"backend_to_client\"} 7\n"), metrics);
+        assertTrue(metrics.contains("synapsews_bytes_total{" + labels + ",direction=\"client_to_backend\"} " + bytes + "\n"), metrics);
+        assertTrue(metrics.contains("synapsews_connections_opened_total{" + labels + "} 1\n"), metrics);
+        assertTrue(metrics.contains("synapsews_handshake_rejections_total{endpoint=\"MetricsEndpoint\",api=\"EchoWebSocket\","
+                + "status=\"401\",reason=\"missing_token\"} 1\n"), metrics);
+        assertTrue(metrics.contains("synapsews_handshake_rejections_total{endpoint=\"MetricsEndpoint\",api=\"EchoWebSocket\","
+                + "status=\"401\",reason=\"invalid_token\"} 1\n"), metrics);
+        assertTrue(metrics.contains("# TYPE synapsews_mediation_seconds summary"), metrics);
+
+        String line = awaitConnectionLog("\"application\":\"MetricsApp\"");
+        Map<String, Object> json = JSONObjectUtils.parse(line);
+        assertEquals(7L, ((Number) json.get("messagesIn")).longValue(), line);
+        assertEquals(7L, ((Number) json.get("messagesOut")).longValue(), line);
+        assertEquals((long) bytes, ((Number) json.get("bytesIn")).longValue(), line);
+        assertEquals(1000L, ((Number) json.get("closeCode")).longValue(), line);
+        assertEquals("PRODUCTION", json.get("keyType"), line);
+
+        HttpResponse<String> health = api.get("/health");
+        assertEquals(200, health.statusCode());
+        assertTrue(health.body().contains("\"status\":\"UP\""), health.body());
+    }
+
+    private static HttpResponse<?> assertInvalid(String url, String token) {
+        HttpResponse<?> r = api.refused(url, WsClient.bearer(token));
+        assertEquals(401, r.statusCode(), "token " + token);
+        String challenge = r.headers().firstValue("WWW-Authenticate").orElse("");
+        assertTrue(challenge.startsWith("Bearer") && challenge.contains("error=\"invalid_token\""), challenge);
+        return r;
+    }
+
+    private static void echo(WsClient c, String text) throws Exception {
+        c.ws.sendText(text, true).join();
+        assertEquals(text, c.next());
+    }
+
+    private static void drain(EchoBackend backend) throws InterruptedException {
+        while (backend.nextHandshake(100, TimeUnit.MILLISECONDS) != null) {
+            // older handshakes
+        }
+    }
+
+    /** Throttling counts in whole minutes: start a counting test well inside one. */
+    private static void freshWindow() throws InterruptedException {
+        int second = LocalTime.now().getSecond();
+        if (second > 45) {
+            Thread.sleep((61 - second) * 1000L);
+        }
+    }
+
+    private static String awaitMetric(String expected) throws Exception {
+        String body = "";
+        for (int i = 0; i < 100; i++) {
+            body = api.get("/metrics").body();
+            if (body.contains(expected)) {
+                return body;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no '" + expected + "' in\n" + body);
+    }
+
+    private static String awaitConnectionLog(String fragment) throws Exception {
+        for (int i = 0; i < 100; i++) {
+            if (api.connectionLog.isFile()) {
+                for (String line : Files.readAllLines(api.connectionLog.toPath(), StandardCharsets.UTF_8)) {
+                    if (line.contains(fragment)) {
+                        return line;
+                    }
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no connection log line with " + fragment + " in " + api.connectionLog);
+    }
+}

@@ -1,0 +1,70 @@
+package io.synapsews.mediators.internal;
+
+import com.nimbusds.jwt.SignedJWT;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Tokens of the built-in key manager against the validator, with the key manager's own key. */
+class TokenValidatorTest {
+
+    @TempDir
+    Path dir;
+
+    private KeyManager keyManager(long validitySeconds) throws Exception {
+        File f = dir.resolve("gw.xml").toFile();
+        Files.write(f.toPath(), ("<gateway><keyManager port=\"0\" issuer=\"https://km\" audience=\"aud\" tokenValiditySeconds=\""
+                + validitySeconds + "\"/><applications><application name=\"A\"><keys clientId=\"a\" clientSecret=\"s\"/>"
+                + "</application></applications></gateway>").getBytes(StandardCharsets.UTF_8));
+        return new KeyManager(GatewayConfig.load(f, dir.toFile()));
+    }
+
+    @Test
+    void acceptsItsOwnTokensAndNamesTheClient() throws Exception {
+        KeyManager km = keyManager(60);
+        GatewayConfig c = GatewayConfig.load(dir.resolve("gw.xml").toFile(), dir.toFile());
+        String token = km.issue(c.application("a"), c.keys("a"));
+        TokenValidator v = TokenValidator.builder().keyManager(() -> km).issuer(() -> "https://km").audience(() -> "aud").build();
+        ValidatedToken t = v.validate(token);
+        assertEquals("a", t.clientId());
+        assertEquals(SignedJWT.parse(token).getJWTClaimsSet().getExpirationTime().getTime(), t.expiresAtMillis());
+    }
+
+    @Test
+    void refusesWrongIssuerAudienceKeyAndExpiry() throws Exception {
+        KeyManager km = keyManager(1);
+        GatewayConfig c = GatewayConfig.load(dir.resolve("gw.xml").toFile(), dir.toFile());
+        String token = km.issue(c.application("a"), c.keys("a"));
+        InvalidTokenException e = assertThrows(InvalidTokenException.class, () -> TokenValidator.builder()
+                .keyManager(() -> km).issuer(() -> "https://other").build().validate(token));
+        assertTrue(e.getMessage().contains("issuer"), e.getMessage());
+        e = assertThrows(InvalidTokenException.class, () -> TokenValidator.builder()
+                .keyManager(() -> km).audience(() -> "someone").build().validate(token));
+        assertTrue(e.getMessage().contains("audience"), e.getMessage());
+        KeyManager other = keyManager(60);
+        e = assertThrows(InvalidTokenException.class, () -> TokenValidator.builder()
+                .keyManager(() -> other).build().validate(token));
+        assertEquals("invalid_token", e.reason());
+        Thread.sleep(2100);
+        e = assertThrows(InvalidTokenException.class, () -> TokenValidator.builder()
+                .keyManager(() -> km).clockSkewSeconds(0).build().validate(token));
+        assertEquals("expired_token", e.reason());
+        // within the clock skew it is still good
+        TokenValidator.builder().keyManager(() -> km).clockSkewSeconds(30).build().validate(token);
+    }
+
+    @Test
+    void anOpaqueTokenWithoutIntrospectionIsRefused() {
+        InvalidTokenException e = assertThrows(InvalidTokenException.class,
+                () -> TokenValidator.builder().build().validate("opaque"));
+        assertTrue(e.getMessage().contains("introspection"), e.getMessage());
+    }
+}
