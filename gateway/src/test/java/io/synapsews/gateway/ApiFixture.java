@@ -74,7 +74,7 @@ final class ApiFixture implements AutoCloseable {
                 + home.keyManagerPort + "/oauth2/token\" audience=\"" + AUDIENCE + "\""
                 + " keyStore=\"repository/resources/security/wso2carbon.jks\" keyStorePassword=\"wso2carbon\" keyAlias=\"wso2carbon\"/>\n"
                 + "  <analytics host=\"127.0.0.1\" port=\"" + home.analyticsPort + "\" connectionLog=\"repository/logs/websocket-connections.log\"/>\n"
-                + "  <tiers><tier name=\"Tiny\" messagesPerMinute=\"10\"/></tiers>\n"
+                + "  <tiers><tier name=\"Tiny\" messagesPerMinute=\"10\"/><tier name=\"Bytes\" bytesPerMinute=\"20\"/></tiers>\n"
                 + "  <applications>\n"
                 + "    <application name=\"DefaultApplication\" subscriber=\"admin\">\n"
                 + "      <keys type=\"PRODUCTION\" clientId=\"" + DemoHome.PRODUCTION_CLIENT + "\" clientSecret=\"" + DemoHome.PRODUCTION_SECRET + "\"/>\n"
@@ -87,6 +87,7 @@ final class ApiFixture implements AutoCloseable {
                 + "<subscription api=\"ExternalApi\" version=\"2.0\"/></application>\n"
                 + app("TinyA", "tiny-a", "TinyApi", "Tiny") + app("TinyB", "tiny-b", "TinyApi", "Tiny")
                 + app("TinyC", "tiny-c", "TinyApi", "Tiny") + app("TinyD", "tiny-d", "TinyApi", "Tiny")
+                + app("BytesApp", "bytes", "TinyApi", "Bytes")
                 + "    <application name=\"Limited\" handshakesPerMinute=\"2\"><keys clientId=\"limited\" clientSecret=\"limited-secret\"/>"
                 + "<subscription api=\"EchoWebSocket\" version=\"1.0\"/></application>\n"
                 + app("MetricsApp", "metrics", "EchoWebSocket", "Gold")

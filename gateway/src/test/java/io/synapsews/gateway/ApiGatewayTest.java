@@ -126,6 +126,13 @@ class ApiGatewayTest {
                 WsClient.bearer(api.externalToken("external-client", ApiFixture.AUDIENCE, 60)));
         echo(c, "via introspection");
         assertInvalid(api.url(api.introspectionPort), "an-opaque-token-nobody-issued");
+
+        // answers are cached: the same token twice is introspected once
+        String token = api.externalToken("external-client", ApiFixture.AUDIENCE, 60);
+        oauthRequests();
+        echo(WsClient.connect(api.http, api.url(api.introspectionPort), WsClient.bearer(token)), "first");
+        echo(WsClient.connect(api.http, api.url(api.introspectionPort), WsClient.bearer(token)), "second");
+        assertEquals(1, oauthRequests().stream().filter(p -> p.endsWith("/introspect")).count());
     }
 
     @Test
@@ -191,6 +198,22 @@ class ApiGatewayTest {
         }
         echo(b, "b still below its own limit");
         assertFalse(a2.closed.isDone(), "the error action keeps the connection");
+        awaitMetric("synapsews_throttled_messages_total{api=\"TinyApi\",version=\"1.0\",application=\"TinyA\","
+                + "direction=\"client_to_backend\"} 2\n");
+        String metrics = api.get("/metrics").body();
+        assertFalse(metrics.contains("synapsews_throttled_messages_total{api=\"TinyApi\",version=\"1.0\",application=\"TinyB\""),
+                metrics);
+    }
+
+    @Test
+    void aTierCanLimitBytesPerMinute() throws Exception {
+        freshWindow();
+        WsClient c = WsClient.connect(api.http, api.url(api.tinyPort), WsClient.bearer(api.keyManagerToken("bytes", "bytes-secret")));
+        echo(c, "0123456789");
+        echo(c, "abcdefghij"); // 20 bytes: the limit
+        c.ws.sendText("x", true).join();
+        String error = (String) c.next();
+        assertTrue(error.contains("throttled") && error.contains("Bytes"), error);
     }
 
     @Test
@@ -299,6 +322,18 @@ class ApiGatewayTest {
     private static void echo(WsClient c, String text) throws Exception {
         c.ws.sendText(text, true).join();
         assertEquals(text, c.next());
+    }
+
+    /** The paths of the requests the OAuth2 server got since the last call. */
+    private static List<String> oauthRequests() {
+        List<String> paths = new java.util.ArrayList<>();
+        while (true) {
+            try {
+                paths.add(String.valueOf(api.oauth.takeRequest(200, TimeUnit.MILLISECONDS).getPath()));
+            } catch (RuntimeException timeout) {
+                return paths;
+            }
+        }
     }
 
     private static void drain(EchoBackend backend) throws InterruptedException {

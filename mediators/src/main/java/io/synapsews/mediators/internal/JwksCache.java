@@ -20,13 +20,19 @@ final class JwksCache {
 
     private final URI url;
     private final long ttlMillis;
+    private final long minRefreshMillis;
     private final HttpClient http;
     private JWKSet keys;
     private long fetchedAt;
 
     JwksCache(URI url, long ttlMillis, HttpClient http) {
+        this(url, ttlMillis, MIN_REFRESH_MILLIS, http);
+    }
+
+    JwksCache(URI url, long ttlMillis, long minRefreshMillis, HttpClient http) {
         this.url = url;
         this.ttlMillis = ttlMillis;
+        this.minRefreshMillis = minRefreshMillis;
         this.http = http;
     }
 
@@ -37,7 +43,7 @@ final class JwksCache {
             fetch(now);
         }
         JWK key = lookup(kid);
-        if (key == null && now - fetchedAt >= MIN_REFRESH_MILLIS) {
+        if (key == null && now - fetchedAt >= minRefreshMillis) {
             fetch(now);
             key = lookup(kid);
         }
