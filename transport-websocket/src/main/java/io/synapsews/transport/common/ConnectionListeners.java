@@ -5,6 +5,7 @@ import org.apache.commons.logging.LogFactory;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /** The connection listeners of this runtime; the inbound endpoints report to them. */
 public final class ConnectionListeners {
@@ -24,41 +25,27 @@ public final class ConnectionListeners {
     }
 
     public static void opened(SourceConnection c) {
-        for (ConnectionListener l : LISTENERS) {
-            try {
-                l.opened(c);
-            } catch (RuntimeException e) {
-                log.warn("connection listener " + l + " failed on open of " + c.id(), e);
-            }
-        }
+        fire(c, "open", l -> l.opened(c));
     }
 
     public static void message(SourceConnection c, boolean fromClient, int bytes, long mediationNanos) {
-        for (ConnectionListener l : LISTENERS) {
-            try {
-                l.message(c, fromClient, bytes, mediationNanos);
-            } catch (RuntimeException e) {
-                log.warn("connection listener " + l + " failed on a message of " + c.id(), e);
-            }
-        }
+        fire(c, "a message", l -> l.message(c, fromClient, bytes, mediationNanos));
     }
 
     public static void rejected(SourceConnection c, int status, String reason) {
-        for (ConnectionListener l : LISTENERS) {
-            try {
-                l.rejected(c, status, reason);
-            } catch (RuntimeException e) {
-                log.warn("connection listener " + l + " failed on a rejection of " + c.id(), e);
-            }
-        }
+        fire(c, "a rejection", l -> l.rejected(c, status, reason));
     }
 
     public static void closed(SourceConnection c, int code, String reason) {
+        fire(c, "close", l -> l.closed(c, code, reason));
+    }
+
+    private static void fire(SourceConnection c, String event, Consumer<ConnectionListener> call) {
         for (ConnectionListener l : LISTENERS) {
             try {
-                l.closed(c, code, reason);
+                call.accept(l);
             } catch (RuntimeException e) {
-                log.warn("connection listener " + l + " failed on close of " + c.id(), e);
+                log.warn("connection listener " + l + " failed on " + event + " of " + c.id(), e);
             }
         }
     }
