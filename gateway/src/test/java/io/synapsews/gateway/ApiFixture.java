@@ -36,6 +36,7 @@ final class ApiFixture implements AutoCloseable {
     final int keepPort;
     final int certificatePort;
     final int tinyPort;
+    final int goldPort;
     final int tinyBothPort;
     final int tinyClosePort;
     final int metricsPort;
@@ -62,6 +63,7 @@ final class ApiFixture implements AutoCloseable {
                 + "repository/resources/security/key-manager.pem\" issuer=\"http://localhost:" + home.keyManagerPort
                 + "/oauth2/token\" audience=\"" + AUDIENCE + "\"/>", null);
         tinyPort = endpoint("Tiny", "<wsAuth api=\"TinyApi\" version=\"1.0\"/><wsThrottle onLimit=\"error\"/>", null);
+        goldPort = endpoint("Gold", "<wsAuth api=\"GoldApi\" version=\"1.0\"/><wsThrottle/>", null);
         tinyBothPort = endpoint("TinyBoth", "<wsAuth api=\"TinyApi\" version=\"1.0\"/><wsThrottle/>", "<wsThrottle/>");
         tinyClosePort = endpoint("TinyClose", "<wsAuth api=\"TinyApi\" version=\"1.0\"/><wsThrottle onLimit=\"close\"/>", null);
         metricsPort = endpoint("Metrics", "<wsAuth api=\"EchoWebSocket\" version=\"1.0\"/>", null);
@@ -88,6 +90,7 @@ final class ApiFixture implements AutoCloseable {
                 + app("TinyA", "tiny-a", "TinyApi", "Tiny") + app("TinyB", "tiny-b", "TinyApi", "Tiny")
                 + app("TinyC", "tiny-c", "TinyApi", "Tiny") + app("TinyD", "tiny-d", "TinyApi", "Tiny")
                 + app("BytesApp", "bytes", "TinyApi", "Bytes")
+                + app("GoldA", "gold-a", "GoldApi", "Gold") + app("GoldB", "gold-b", "GoldApi", "Gold")
                 + "    <application name=\"Limited\" handshakesPerMinute=\"2\"><keys clientId=\"limited\" clientSecret=\"limited-secret\"/>"
                 + "<subscription api=\"EchoWebSocket\" version=\"1.0\"/></application>\n"
                 + app("MetricsApp", "metrics", "EchoWebSocket", "Gold")

@@ -206,6 +206,29 @@ class ApiGatewayTest {
     }
 
     @Test
+    void theShippedGoldTierAllows5000MessagesPerMinuteToASubscription() throws Exception {
+        freshWindow();
+        String a = api.keyManagerToken("gold-a", "gold-a-secret");
+        WsClient a1 = WsClient.connect(api.http, api.url(api.goldPort), WsClient.bearer(a));
+        WsClient a2 = WsClient.connect(api.http, api.url(api.goldPort), WsClient.bearer(a));
+        WsClient b = WsClient.connect(api.http, api.url(api.goldPort), WsClient.bearer(api.keyManagerToken("gold-b", "gold-b-secret")));
+        for (WsClient c : List.of(a1, a2)) {
+            for (int i = 0; i < 2500; i++) {
+                c.ws.sendText("g" + i, true).join();
+            }
+        }
+        for (WsClient c : List.of(a1, a2)) {
+            for (int i = 0; i < 2500; i++) {
+                assertEquals("g" + i, c.next());
+            }
+        }
+        a2.ws.sendText("number 5001", true).join();
+        String error = (String) a2.next();
+        assertTrue(error.contains("\"error\":\"throttled\"") && error.contains("Gold"), error);
+        echo(b, "another subscription is not affected");
+    }
+
+    @Test
     void aTierCanLimitBytesPerMinute() throws Exception {
         freshWindow();
         WsClient c = WsClient.connect(api.http, api.url(api.tinyPort), WsClient.bearer(api.keyManagerToken("bytes", "bytes-secret")));
