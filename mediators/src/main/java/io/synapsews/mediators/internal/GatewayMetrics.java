@@ -2,6 +2,7 @@ package io.synapsews.mediators.internal;
 
 import io.synapsews.mediators.ApiProperties;
 import io.synapsews.transport.common.ConnectionListener;
+import io.synapsews.transport.common.Payloads;
 import io.synapsews.transport.common.SourceConnection;
 
 import java.util.Map;
@@ -30,6 +31,7 @@ public final class GatewayMetrics implements ConnectionListener {
         family("synapsews_connections_open", "gauge", "Client connections open now, per inbound endpoint.");
         family("synapsews_handshake_rejections_total", "counter", "Client handshakes answered with an HTTP error, by reason.");
         family("synapsews_mediation_seconds", "summary", "Time spent mediating a message, per API and direction.");
+        family("synapsews_payloads_total", "counter", "Messages relayed with the bytes they arrived with (untouched) and payloads built because a mediator read them (built).");
     }
 
     private static void family(String name, String type, String help) {
@@ -105,6 +107,10 @@ public final class GatewayMetrics implements ConnectionListener {
     public String render() {
         StringBuilder out = new StringBuilder();
         Map<String, Map<String, LongAdder>> sorted = new TreeMap<>(series);
+        Map<String, LongAdder> payloads = new TreeMap<>();
+        payloads.put("path=\"built\"", adder(Payloads.expandedCount()));
+        payloads.put("path=\"untouched\"", adder(Payloads.untouchedCount()));
+        sorted.put("synapsews_payloads_total", payloads);
         for (Map.Entry<String, String[]> f : FAMILIES.entrySet()) {
             String family = f.getKey();
             out.append("# HELP ").append(family).append(' ').append(f.getValue()[1]).append('\n');
@@ -127,6 +133,12 @@ public final class GatewayMetrics implements ConnectionListener {
             }
         }
         return out.toString();
+    }
+
+    private static LongAdder adder(long value) {
+        LongAdder a = new LongAdder();
+        a.add(value);
+        return a;
     }
 
     private void add(String name, String labels, long amount) {

@@ -46,12 +46,13 @@ public final class Mediation {
         axis2Ctx.setMessageID("urn:uuid:" + UUID.randomUUID());
         AxisService service = cfgCtx.getAxisConfiguration().getService(SynapseConstants.SYNAPSE_SERVICE_NAME);
         ServiceContext serviceCtx = new ServiceContext();
-        if (service != null) {
-            axis2Ctx.setAxisService(service);
-        }
         InOutAxisOperation operation = new InOutAxisOperation();
         axis2Ctx.setServiceContext(serviceCtx);
         axis2Ctx.setOperationContext(new OperationContext(operation, serviceCtx));
+        if (service != null) {
+            // after the contexts: setServiceContext() resets the service to the context's (none)
+            axis2Ctx.setAxisService(service);
+        }
         SOAPFactory factory = OMAbstractFactory.getSOAP11Factory();
         axis2Ctx.setEnvelope(factory.getDefaultEnvelope());
         MessageContext synCtx = new Axis2MessageContext(axis2Ctx, env.getSynapseConfiguration(), env);
@@ -82,6 +83,8 @@ public final class Mediation {
             fault = synCtx.getFaultSequence();
         }
         synCtx.pushFaultHandler(new MediatorFaultHandler(fault));
+        // as AxisEngine does: some builders and data sources (axis2-json) find the message through it
+        org.apache.axis2.context.MessageContext.setCurrentMessageContext(axis2(synCtx));
         try {
             seq.mediate(synCtx);
         } catch (RuntimeException e) {
@@ -89,6 +92,8 @@ public final class Mediation {
                 throw e;
             }
             synCtx.getFaultStack().pop().handleFault(synCtx, e);
+        } finally {
+            org.apache.axis2.context.MessageContext.destroyCurrentMessageContext();
         }
     }
 }

@@ -9,6 +9,7 @@ import org.apache.axiom.om.OMElement;
 import org.apache.axiom.om.OMFactory;
 import org.apache.axiom.om.OMNode;
 import org.apache.axiom.om.OMOutputFormat;
+import org.apache.axiom.om.OMSourcedElement;
 import org.apache.axiom.om.OMText;
 import org.apache.axiom.soap.SOAPEnvelope;
 import org.apache.axis2.AxisFault;
@@ -29,6 +30,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Converts between WebSocket messages and message context payloads. Text becomes the standard
@@ -45,36 +47,76 @@ public final class Payloads {
     private Payloads() {
     }
 
-    /** Sets a text message as the payload, built for {@code contentType}. */
+    /** Payloads expanded because a mediator read them (they leave re-serialized). */
+    static final LongAdder EXPANDED = new LongAdder();
+    /** Messages that left with the bytes they arrived with, never parsed. */
+    static final LongAdder UNTOUCHED = new LongAdder();
+
+    /**
+     * Sets a text message as the payload. For {@code text/plain} (the default) it is the frame's
+     * bytes behind a sourced {@code <text>} element, built only when a mediator reads it; other
+     * content types are built by their message builder.
+     */
     public static void setText(MessageContext synCtx, byte[] utf8, String contentType) throws AxisFault {
         org.apache.axis2.context.MessageContext axis2Ctx = Mediation.axis2(synCtx);
         synCtx.setProperty(WebSocketProperties.PAYLOAD_LENGTH, utf8.length);
         String type = contentType == null ? WebSocketProperties.TEXT_PLAIN : contentType;
+        OMFactory f = OMAbstractFactory.getOMFactory();
         if (type.startsWith(WebSocketProperties.TEXT_PLAIN)) {
-            OMFactory f = OMAbstractFactory.getOMFactory();
-            OMElement text = f.createOMElement(TEXT);
-            text.setText(new String(utf8, StandardCharsets.UTF_8));
-            setBody(synCtx, text);
+            setBody(synCtx, f.createOMElement(new FramePayload(utf8, type, axis2Ctx), TEXT.getLocalPart(),
+                    f.createOMNamespace(PAYLOAD_NS, "")));
         } else {
-            Builder builder = BuilderUtil.getBuilderFromSelector(type, axis2Ctx);
-            if (builder == null) {
-                throw new AxisFault("no message builder for content type " + type);
-            }
-            OMElement doc = builder.processDocument(new ByteArrayInputStream(utf8), type, axis2Ctx);
+            // built at once: Synapse asks for the payload element's name on every <send> to a
+            // non-HTTP address (RelayUtils), and JSON builders need the message's service then
+            OMElement doc = textElement(utf8, type, axis2Ctx);
             synCtx.setEnvelope(TransportUtils.createSOAPEnvelope(doc));
         }
         setType(axis2Ctx, type);
     }
 
-    /** Sets a binary message as the payload. */
+    /**
+     * Sets a binary message as the payload: the standard {@code <binary>} wrapper over the frame's
+     * bytes (not parsed, and not copied here). Synapse itself reads and rewraps it on
+     * {@code <send>} to a non-HTTP address (RelayUtils), so it is not a sourced element.
+     */
     public static void setBinary(MessageContext synCtx, byte[] data) throws AxisFault {
         synCtx.setProperty(WebSocketProperties.PAYLOAD_LENGTH, data.length);
+        setBody(synCtx, binaryElement(data));
+        setType(Mediation.axis2(synCtx), WebSocketProperties.OCTET_STREAM);
+    }
+
+    /** How many messages left untouched and how many payloads were built, since start. */
+    public static long untouchedCount() {
+        return UNTOUCHED.sum();
+    }
+
+    public static long expandedCount() {
+        return EXPANDED.sum();
+    }
+
+    /** The text payload as the builder of {@code type} makes it ({@code <text>} for text/plain). */
+    static OMElement textElement(byte[] utf8, String type, org.apache.axis2.context.MessageContext axis2Ctx) throws AxisFault {
+        if (type.startsWith(WebSocketProperties.TEXT_PLAIN)) {
+            OMFactory f = OMAbstractFactory.getOMFactory();
+            // the same name and prefix as the sourced element it expands
+            OMElement text = f.createOMElement(TEXT.getLocalPart(), f.createOMNamespace(PAYLOAD_NS, ""));
+            text.setText(new String(utf8, StandardCharsets.UTF_8));
+            return text;
+        }
+        Builder builder = BuilderUtil.getBuilderFromSelector(type, axis2Ctx);
+        if (builder == null) {
+            throw new AxisFault("no message builder for content type " + type);
+        }
+        return builder.processDocument(new ByteArrayInputStream(utf8), type, axis2Ctx);
+    }
+
+    /** The {@code <binary>} wrapper of a binary payload. */
+    static OMElement binaryElement(byte[] data) {
         OMFactory f = OMAbstractFactory.getOMFactory();
         OMElement binary = f.createOMElement(BINARY);
         OMText content = f.createOMText(new DataHandler(new BytesDataSource(data)), true);
         binary.addChild(content);
-        setBody(synCtx, binary);
-        setType(Mediation.axis2(synCtx), WebSocketProperties.OCTET_STREAM);
+        return binary;
     }
 
     /** The frame that carries this message's payload to a WebSocket peer. */
@@ -83,6 +125,13 @@ public final class Payloads {
         OMElement payload = env == null || env.getBody() == null ? null : env.getBody().getFirstElement();
         if (payload == null) {
             return new TextWebSocketFrame(Unpooled.EMPTY_BUFFER);
+        }
+        if (payload instanceof OMSourcedElement && !((OMSourcedElement) payload).isExpanded()
+                && ((OMSourcedElement) payload).getDataSource() instanceof FramePayload) {
+            // nobody read it: the bytes that came in go out
+            FramePayload original = (FramePayload) ((OMSourcedElement) payload).getDataSource();
+            UNTOUCHED.increment();
+            return new TextWebSocketFrame(Unpooled.wrappedBuffer(original.bytes));
         }
         if (TEXT.equals(payload.getQName())) {
             return new TextWebSocketFrame(Unpooled.wrappedBuffer(payload.getText().getBytes(StandardCharsets.UTF_8)));

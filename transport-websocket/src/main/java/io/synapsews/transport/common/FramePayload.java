@@ -1,0 +1,42 @@
+package io.synapsews.transport.common;
+
+import org.apache.axiom.om.OMElement;
+import org.apache.axiom.om.ds.AbstractPullOMDataSource;
+import org.apache.axis2.AxisFault;
+
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamReader;
+
+/**
+ * The payload of a WebSocket text message as it arrived: the frame's bytes behind an Axiom
+ * {@code OMSourcedElement}. Nothing is parsed until a mediator reads the payload; a message
+ * whose payload nobody read leaves with these same bytes (see {@link Payloads#toFrame}).
+ */
+final class FramePayload extends AbstractPullOMDataSource {
+
+    final byte[] bytes;
+    private final String contentType;
+    private final org.apache.axis2.context.MessageContext axis2Ctx;
+
+    FramePayload(byte[] bytes, String contentType, org.apache.axis2.context.MessageContext axis2Ctx) {
+        this.bytes = bytes;
+        this.contentType = contentType;
+        this.axis2Ctx = axis2Ctx;
+    }
+
+    @Override
+    public XMLStreamReader getReader() throws XMLStreamException {
+        Payloads.EXPANDED.increment();
+        try {
+            OMElement element = Payloads.textElement(bytes, contentType, axis2Ctx);
+            return element.getXMLStreamReader(false);
+        } catch (AxisFault e) {
+            throw new XMLStreamException("the " + contentType + " payload cannot be built: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public boolean isDestructiveRead() {
+        return false;
+    }
+}
