@@ -48,6 +48,26 @@ public final class EchoBackend implements AutoCloseable {
         this(port, null);
     }
 
+    /** {@code java -cp synapse-ws-gateway.jar io.synapsews.gateway.EchoBackend PORT}: a standalone echo backend. */
+    public static void main(String[] args) throws InterruptedException {
+        EchoBackend b = new EchoBackend(args.length > 0 ? Integer.parseInt(args[0]) : 8080);
+        System.out.println("echo backend listening on " + b.url());
+        Thread.currentThread().join();
+    }
+
+    // bounded, so that a long benchmark run does not grow the backend
+    private void recordHandshake(HttpHeaders h) {
+        if (handshakes.size() < 10_000) {
+            handshakes.add(h);
+        }
+    }
+
+    private void recordClose(String c) {
+        if (closes.size() < 10_000) {
+            closes.add(c);
+        }
+    }
+
     /** An echo backend speaking wss with this server TLS context (ws when null). */
     public EchoBackend(int port, SslContext tls) {
         this.secure = tls != null;
@@ -101,7 +121,7 @@ public final class EchoBackend implements AutoCloseable {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
-                handshakes.add(((WebSocketServerProtocolHandler.HandshakeComplete) evt).requestHeaders().copy());
+                recordHandshake(((WebSocketServerProtocolHandler.HandshakeComplete) evt).requestHeaders().copy());
             }
             ctx.fireUserEventTriggered(evt);
         }
@@ -110,7 +130,7 @@ public final class EchoBackend implements AutoCloseable {
         protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
             if (frame instanceof CloseWebSocketFrame) {
                 CloseWebSocketFrame close = (CloseWebSocketFrame) frame;
-                closes.add(close.statusCode() + " " + close.reasonText());
+                recordClose(close.statusCode() + " " + close.reasonText());
                 ctx.writeAndFlush(close.retainedDuplicate()).addListener(ChannelFutureListener.CLOSE);
                 return;
             }
