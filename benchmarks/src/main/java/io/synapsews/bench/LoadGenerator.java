@@ -309,6 +309,7 @@ public final class LoadGenerator {
     private void idle() throws Exception {
         int n = opt("connections", 1000);
         ProcessStats targets = new ProcessStats(opts.get("pids"));
+        long heapBefore = targets.liveHeapKib();
         long before = targets.rssKib();
         Semaphore window = new Semaphore(opt("concurrency", 200));
         List<CompletableFuture<Channel>> all = new ArrayList<>();
@@ -332,9 +333,14 @@ public final class LoadGenerator {
             }
         }
         Thread.sleep(opt("settle", 5) * 1000L);
+        long heapAfter = targets.liveHeapKib();
         long after = targets.rssKib();
-        result("idle", String.format("connections=%d rss_before_kib=%d rss_after_kib=%d kib_per_connection=%.1f errors=%d",
-                open, before, after, open == 0 ? 0.0 : (after - before) / (double) open, errors.get()));
+        // a JVM's memory per connection: its resident growth plus its live heap growth
+        long grown = Math.max(0, after - before) + Math.max(0, heapAfter - heapBefore);
+        result("idle", String.format("connections=%d rss_before_kib=%d rss_after_kib=%d heap_before_kib=%d heap_after_kib=%d"
+                        + " rss_kib_per_connection=%.1f heap_kib_per_connection=%.1f kib_per_connection=%.1f errors=%d",
+                open, before, after, heapBefore, heapAfter, open == 0 ? 0.0 : (after - before) / (double) open,
+                open == 0 ? 0.0 : (heapAfter - heapBefore) / (double) open, open == 0 ? 0.0 : grown / (double) open, errors.get()));
         if (opts.containsKey("hold")) {
             Thread.sleep(Long.parseLong(opts.get("hold")) * 1000L);
         }

@@ -14,7 +14,6 @@ import org.apache.synapse.core.SynapseEnvironment;
 
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.UUID;
 
 /**
  * Mediates what a client sends, on the connection's inbound serial executor: first the handshake,
@@ -85,7 +84,7 @@ final class SourceDispatcher {
         axis2Ctx.setTransportOut(conn.responseTransport());
         synCtx.setProperty(WebSocketProperties.SUBSCRIBER_PATH, conn.path());
         synCtx.setProperty(WebSocketProperties.SOURCE_CHANNEL_IDENTIFIER, conn.id());
-        synCtx.setProperty(WebSocketProperties.CORRELATION_ID, UUID.randomUUID().toString());
+        synCtx.setProperty(WebSocketProperties.CORRELATION_ID, Mediation.fastUuid());
         synCtx.setProperty(WebSocketProperties.INBOUND_ENDPOINT_NAME, conn.endpointName());
         for (Map.Entry<String, Object> a : conn.attributes().entrySet()) {
             synCtx.setProperty(a.getKey(), a.getValue());
