@@ -5,6 +5,7 @@
 #
 #   benchmarks/run.sh                 # full run (about 20 minutes on 2 cores)
 #   RUNS=1 SECONDS_PER_RUN=3 IDLE=1000 benchmarks/run.sh   # a quick check
+#   ONLY='pingpong|halfrate' GATEWAY_JVM_OPTS=-Dws.mediation.thread.pool.size=4 benchmarks/run.sh   # some shapes, other flags
 #
 # Needs: Java 17, Maven, nginx (apt-get install nginx-light). Everything listens on 127.0.0.1.
 set -euo pipefail
@@ -131,6 +132,7 @@ target_pids() {
 }
 gen() { # shape target mode args...
     local shape=$1 target=$2 mode=$3; shift 3
+    [[ "$shape" =~ ${ONLY:-.} ]] || return 0
     local line
     line=$(java -Xmx1g -jar "$BENCH_JAR" "$mode" --url "$(target_url "$target")" --pids "$(target_pids "$target")" \
         --warmup "$WARMUP" --seconds "$SECONDS_PER_RUN" --label "$shape/$target" "$@" | grep '^RESULT' || true)
@@ -149,6 +151,7 @@ done
 
 # p99 added at half the pass-through peak of the ping-pong shape (open loop, fixed rate)
 PEAK=$(grep 'label=pingpong-100x64B/passthrough ' "$RAW" | sed 's/.*msgs_per_s=\([0-9]*\).*/\1/' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+PEAK=${PEAK:-${HALF_RATE_PEAK:-16000}}
 HALF=$(( ${PEAK:-2000} / 2 ))
 for run in $(seq 1 "$RUNS"); do
     for t in direct nginx passthrough; do
