@@ -32,6 +32,7 @@ final class InboundEndpoint {
 
     private final InboundRuntime runtime;
     private final Set<InboundSourceConnection> connections = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicInteger channels = new java.util.concurrent.atomic.AtomicInteger();
     private volatile InboundEndpointConfig config;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
@@ -79,6 +80,19 @@ final class InboundEndpoint {
         }
         log.info("inbound endpoint '" + config.name() + "' listening on " + config.protocol() + "://"
                 + serverChannel.localAddress() + " (sequence " + config.sequence() + ")");
+    }
+
+    /** A TCP connection was accepted; returns how many are open now (handshaking ones included). */
+    int channelOpened() {
+        return channels.incrementAndGet();
+    }
+
+    void channelClosed() {
+        channels.decrementAndGet();
+    }
+
+    int channelCount() {
+        return channels.get();
     }
 
     void added(InboundSourceConnection c) {

@@ -38,6 +38,9 @@ public final class InboundEndpointConfig {
     public static final String MAX_MESSAGE = "ws.max.message.size";
     public static final String MAX_HANDSHAKE_HEADER = "ws.max.handshake.header.size";
     public static final String DRAIN_TIME = "ws.shutdown.drain.time.ms";
+    public static final String MAX_REQUEST_LINE = "ws.max.handshake.request.line";
+    public static final String MAX_CONNECTIONS = "ws.max.connections";
+    public static final String HANDSHAKE_TIMEOUT = "ws.handshake.timeout.ms";
 
     public static final int DEFAULT_MAX_MESSAGE = 16 * 1024 * 1024;
 
@@ -62,6 +65,9 @@ public final class InboundEndpointConfig {
     private final int maxFrameSize;
     private final int maxMessageSize;
     private final int maxHandshakeHeaderSize;
+    private final int maxRequestLine;
+    private final int maxConnections;
+    private final int handshakeTimeoutMillis;
     private final int drainMillis;
     private final Map<String, String> parameters;
 
@@ -104,6 +110,9 @@ public final class InboundEndpointConfig {
         maxMessageSize = integer(MAX_MESSAGE, Math.max(DEFAULT_MAX_MESSAGE, maxFrameSize), 1, Integer.MAX_VALUE);
         maxHandshakeHeaderSize = integer(MAX_HANDSHAKE_HEADER, 8192, 256, 1 << 20);
         drainMillis = integer(DRAIN_TIME, 5000, 0, 600_000);
+        maxRequestLine = integer(MAX_REQUEST_LINE, 8192, 256, 1 << 20);
+        maxConnections = integer(MAX_CONNECTIONS, 0, 0, Integer.MAX_VALUE);
+        handshakeTimeoutMillis = integer(HANDSHAKE_TIMEOUT, 10_000, 0, 600_000);
         keyStoreFile = parameters.get(KEY_STORE_FILE);
         keyStorePass = parameters.get(KEY_STORE_PASS);
         certPass = parameters.getOrDefault(CERT_PASS, keyStorePass);
@@ -211,6 +220,12 @@ public final class InboundEndpointConfig {
     public int maxFrameSize() { return maxFrameSize; }
     public int maxMessageSize() { return maxMessageSize; }
     public int maxHandshakeHeaderSize() { return maxHandshakeHeaderSize; }
+    /** Longest handshake request line (method, path and query, version); longer gets 414. */
+    public int maxRequestLine() { return maxRequestLine; }
+    /** Open client connections allowed on this endpoint, 0 for no limit; beyond it handshakes get 503. */
+    public int maxConnections() { return maxConnections; }
+    /** Time a client has from connecting to completing its upgrade request, 0 for none; then 408. */
+    public int handshakeTimeoutMillis() { return handshakeTimeoutMillis; }
     public int drainMillis() { return drainMillis; }
     public Map<String, String> parameters() { return parameters; }
 

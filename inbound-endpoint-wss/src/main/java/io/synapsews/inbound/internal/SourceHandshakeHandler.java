@@ -14,6 +14,9 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
@@ -31,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Validates the upgrade request, has it mediated, waits for the backend legs the sequence opened,
@@ -42,15 +46,48 @@ final class SourceHandshakeHandler extends SimpleChannelInboundHandler<FullHttpR
 
     private final InboundEndpoint endpoint;
     private InboundSourceConnection connection;
+    private ScheduledFuture<?> timeout;
 
     SourceHandshakeHandler(InboundEndpoint endpoint) {
         this.endpoint = endpoint;
     }
 
     @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        int open = endpoint.channelOpened();
+        ctx.channel().closeFuture().addListener(f -> endpoint.channelClosed());
+        int limit = endpoint.config().handshakeTimeoutMillis();
+        if (limit > 0) {
+            // a client that dribbles its request (one header byte a second) is cut off
+            timeout = ctx.executor().schedule(() -> {
+                if (connection == null && ctx.channel().isActive()) {
+                    log.warn("[" + ctx.channel().id().asShortText() + " " + endpoint.config().name() + "] no complete upgrade request from "
+                            + ctx.channel().remoteAddress() + " within " + limit + " ms, answering 408");
+                    reply(ctx, HttpResponseStatus.REQUEST_TIMEOUT, "the upgrade request took too long");
+                }
+            }, limit, TimeUnit.MILLISECONDS);
+        }
+        if (endpoint.config().maxConnections() > 0 && open > endpoint.config().maxConnections()) {
+            log.warn("[" + ctx.channel().id().asShortText() + " " + endpoint.config().name() + "] " + open
+                    + " connections is over ws.max.connections=" + endpoint.config().maxConnections() + ": 503 on its handshake");
+        }
+        ctx.fireChannelActive();
+    }
+
+    @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
         if (connection != null) {
             return; // a second request while the first is mediated: ignore, reading is paused anyway
+        }
+        if (timeout != null) {
+            timeout.cancel(false);
+        }
+        int max = endpoint.config().maxConnections();
+        if (max > 0 && endpoint.channelCount() > max) {
+            FullHttpResponse r = response(HttpResponseStatus.SERVICE_UNAVAILABLE, "too many connections on this endpoint");
+            r.headers().set(HttpHeaderNames.RETRY_AFTER, "5");
+            send(ctx, r);
+            return;
         }
         String problem = validate(ctx, req);
         if (problem != null) {
@@ -156,7 +193,19 @@ final class SourceHandshakeHandler extends SimpleChannelInboundHandler<FullHttpR
     /** Returns null when the request is a valid WebSocket upgrade, else answers it and returns why. */
     private String validate(ChannelHandlerContext ctx, FullHttpRequest req) {
         if (!req.decoderResult().isSuccess()) {
+            Throwable cause = req.decoderResult().cause();
+            if (cause instanceof TooLongHttpLineException) {
+                return reply(ctx, HttpResponseStatus.REQUEST_URI_TOO_LONG, "request line over "
+                        + endpoint.config().maxRequestLine() + " bytes");
+            }
+            if (cause instanceof TooLongHttpHeaderException) {
+                return reply(ctx, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "handshake headers over "
+                        + endpoint.config().maxHandshakeHeaderSize() + " bytes");
+            }
             return reply(ctx, HttpResponseStatus.BAD_REQUEST, "malformed HTTP request");
+        }
+        if (!HttpVersion.HTTP_1_1.equals(req.protocolVersion())) {
+            return reply(ctx, HttpResponseStatus.BAD_REQUEST, "a WebSocket handshake needs HTTP/1.1");
         }
         if (!HttpMethod.GET.equals(req.method())) {
             FullHttpResponse r = response(HttpResponseStatus.METHOD_NOT_ALLOWED, "a WebSocket handshake must use GET");
@@ -177,11 +226,29 @@ final class SourceHandshakeHandler extends SimpleChannelInboundHandler<FullHttpR
             r.headers().set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
             return send(ctx, r);
         }
-        String key = req.headers().get(HttpHeaderNames.SEC_WEBSOCKET_KEY);
-        if (key == null || key.trim().isEmpty()) {
+        java.util.List<String> keys = req.headers().getAll(HttpHeaderNames.SEC_WEBSOCKET_KEY);
+        if (keys.isEmpty() || keys.get(0).trim().isEmpty()) {
             return reply(ctx, HttpResponseStatus.BAD_REQUEST, "missing Sec-WebSocket-Key");
         }
+        if (keys.size() > 1) {
+            return reply(ctx, HttpResponseStatus.BAD_REQUEST, "more than one Sec-WebSocket-Key");
+        }
+        if (!validKey(keys.get(0).trim())) {
+            return reply(ctx, HttpResponseStatus.BAD_REQUEST, "Sec-WebSocket-Key is not 16 bytes in base64");
+        }
+        if (req.headers().getAll(HttpHeaderNames.HOST).size() > 1) {
+            return reply(ctx, HttpResponseStatus.BAD_REQUEST, "more than one Host header");
+        }
         return null;
+    }
+
+    /** RFC 6455 4.2.1: the key is a base64-encoded 16-byte value. */
+    private static boolean validKey(String key) {
+        try {
+            return java.util.Base64.getDecoder().decode(key).length == 16;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private static String reply(ChannelHandlerContext ctx, HttpResponseStatus status, String body) {
@@ -205,6 +272,9 @@ final class SourceHandshakeHandler extends SimpleChannelInboundHandler<FullHttpR
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (timeout != null) {
+            timeout.cancel(false);
+        }
         if (connection != null) {
             connection.closed();
         }

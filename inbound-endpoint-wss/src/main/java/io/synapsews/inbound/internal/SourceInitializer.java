@@ -10,7 +10,6 @@ import io.netty.handler.ssl.SslContext;
 /** The client connection pipeline until the handshake: TLS, HTTP, the handshake. */
 final class SourceInitializer extends ChannelInitializer<Channel> {
 
-    private static final int MAX_REQUEST_LINE = 8192;
     private static final int MAX_HANDSHAKE_BODY = 8192;
 
     private final InboundEndpoint endpoint;
@@ -27,7 +26,8 @@ final class SourceInitializer extends ChannelInitializer<Channel> {
         if (ssl != null) {
             p.addLast("tls", ssl.newHandler(ch.alloc()));
         }
-        p.addLast("http-codec", new HttpServerCodec(MAX_REQUEST_LINE, endpoint.config().maxHandshakeHeaderSize(), 8192));
+        p.addLast("http-codec", new HttpServerCodec(endpoint.config().maxRequestLine(),
+                endpoint.config().maxHandshakeHeaderSize(), 8192));
         p.addLast("http-aggregator", new HttpObjectAggregator(MAX_HANDSHAKE_BODY));
         p.addLast("handshake", new SourceHandshakeHandler(endpoint));
     }
