@@ -16,6 +16,7 @@ final class WsClient implements WebSocket.Listener {
     final BlockingQueue<Object> messages = new LinkedBlockingQueue<>();
     final BlockingQueue<ByteBuffer> pongs = new LinkedBlockingQueue<>();
     final CompletableFuture<String> closed = new CompletableFuture<>();
+    final java.util.concurrent.atomic.AtomicInteger pings = new java.util.concurrent.atomic.AtomicInteger();
     private StringBuilder text = new StringBuilder();
     private java.io.ByteArrayOutputStream binary = new java.io.ByteArrayOutputStream();
     WebSocket ws;
@@ -77,6 +78,13 @@ final class WsClient implements WebSocket.Listener {
             messages.add(binary.toByteArray());
             binary = new java.io.ByteArrayOutputStream();
         }
+        webSocket.request(1);
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
+        pings.incrementAndGet(); // the JDK client answers with a pong by itself
         webSocket.request(1);
         return null;
     }

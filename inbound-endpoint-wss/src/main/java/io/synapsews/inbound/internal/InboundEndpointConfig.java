@@ -41,6 +41,10 @@ public final class InboundEndpointConfig {
     public static final String MAX_REQUEST_LINE = "ws.max.handshake.request.line";
     public static final String MAX_CONNECTIONS = "ws.max.connections";
     public static final String HANDSHAKE_TIMEOUT = "ws.handshake.timeout.ms";
+    public static final String PING_INTERVAL = "ws.ping.interval.ms";
+    public static final String PONG_TIMEOUT = "ws.pong.timeout.ms";
+    public static final String IDLE_TIMEOUT = "ws.idle.timeout.ms";
+    public static final String MAX_LIFETIME = "ws.max.connection.lifetime.ms";
 
     public static final int DEFAULT_MAX_MESSAGE = 16 * 1024 * 1024;
 
@@ -68,6 +72,10 @@ public final class InboundEndpointConfig {
     private final int maxRequestLine;
     private final int maxConnections;
     private final int handshakeTimeoutMillis;
+    private final int pingIntervalMillis;
+    private final int pongTimeoutMillis;
+    private final int idleTimeoutMillis;
+    private final long maxLifetimeMillis;
     private final int drainMillis;
     private final Map<String, String> parameters;
 
@@ -113,6 +121,10 @@ public final class InboundEndpointConfig {
         maxRequestLine = integer(MAX_REQUEST_LINE, 8192, 256, 1 << 20);
         maxConnections = integer(MAX_CONNECTIONS, 0, 0, Integer.MAX_VALUE);
         handshakeTimeoutMillis = integer(HANDSHAKE_TIMEOUT, 10_000, 0, 600_000);
+        pingIntervalMillis = integer(PING_INTERVAL, 0, 0, 86_400_000);
+        pongTimeoutMillis = integer(PONG_TIMEOUT, 10_000, 1, 86_400_000);
+        idleTimeoutMillis = integer(IDLE_TIMEOUT, 0, 0, Integer.MAX_VALUE);
+        maxLifetimeMillis = integer(MAX_LIFETIME, 0, 0, Integer.MAX_VALUE);
         keyStoreFile = parameters.get(KEY_STORE_FILE);
         keyStorePass = parameters.get(KEY_STORE_PASS);
         certPass = parameters.getOrDefault(CERT_PASS, keyStorePass);
@@ -226,6 +238,14 @@ public final class InboundEndpointConfig {
     public int maxConnections() { return maxConnections; }
     /** Time a client has from connecting to completing its upgrade request, 0 for none; then 408. */
     public int handshakeTimeoutMillis() { return handshakeTimeoutMillis; }
+    /** Ping a client that has sent nothing for this long, 0 for never. */
+    public int pingIntervalMillis() { return pingIntervalMillis; }
+    /** Close (1001) a pinged client that sends nothing back within this long. */
+    public int pongTimeoutMillis() { return pongTimeoutMillis; }
+    /** Close (1001) a connection without data frames either way for this long, 0 for never. */
+    public int idleTimeoutMillis() { return idleTimeoutMillis; }
+    /** Close (1001) a connection this long after it opened, 0 for never. */
+    public long maxLifetimeMillis() { return maxLifetimeMillis; }
     public int drainMillis() { return drainMillis; }
     public Map<String, String> parameters() { return parameters; }
 

@@ -179,9 +179,16 @@ final class SourceHandshakeHandler extends SimpleChannelInboundHandler<FullHttpR
                 .newHandshaker(request);
         ctx.pipeline().addAfter(ctx.name(), "ws-aggregator", new WebSocketFrameAggregator(config.maxMessageSize()));
         ctx.pipeline().addAfter("ws-aggregator", "ws-frames", new SourceFrameHandler(conn));
+        if (SourceLivenessHandler.needed(config)) {
+            // before the aggregator, so that every frame (pongs and fragments too) counts as a sign of life
+            ctx.pipeline().addAfter(ctx.name(), "ws-liveness", new SourceLivenessHandler(conn, config));
+        }
         handshaker.handshake(ch, request).addListener(f -> {
             if (f.isSuccess()) {
                 conn.opened();
+                if (config.maxLifetimeMillis() > 0) {
+                    conn.closeAt(System.currentTimeMillis() + config.maxLifetimeMillis(), 1001, "maximum connection lifetime");
+                }
             } else {
                 ch.close();
             }

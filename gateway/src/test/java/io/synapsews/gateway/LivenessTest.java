@@ -1,0 +1,112 @@
+package io.synapsews.gateway;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The gateway's own liveness checks on client connections: pings, pong timeout, idle timeout, lifetime. */
+class LivenessTest {
+
+    @TempDir
+    static Path tmp;
+
+    static EchoBackend backend;
+    static Gateway gateway;
+    static HttpClient http = HttpClient.newHttpClient();
+    static int pingPort;
+    static int idlePort;
+    static int lifePort;
+
+    @BeforeAll
+    static void start() throws Exception {
+        backend = new EchoBackend(0);
+        TestHome home = new TestHome(tmp.resolve("home").toFile(), backend.url());
+        home.withoutAuth();
+        home.addSendSequence("echoSeq", backend.url());
+        pingPort = endpoint(home, "Ping", "<parameter name=\"ws.ping.interval.ms\">300</parameter>"
+                + "<parameter name=\"ws.pong.timeout.ms\">500</parameter>");
+        idlePort = endpoint(home, "Idle", "<parameter name=\"ws.idle.timeout.ms\">1000</parameter>");
+        lifePort = endpoint(home, "Life", "<parameter name=\"ws.max.connection.lifetime.ms\">1500</parameter>");
+        gateway = Gateway.start(home.dir);
+    }
+
+    private static int endpoint(TestHome home, String name, String parameters) throws Exception {
+        int port = TestHome.freePort();
+        home.write(DemoHome.INBOUND_DIR + name + ".xml", TestHome.inboundEndpoint(name, port, "echoSeq")
+                .replace("</parameters>", parameters + "</parameters>"));
+        return port;
+    }
+
+    @AfterAll
+    static void stop() {
+        if (gateway != null) {
+            gateway.close();
+        }
+        if (backend != null) {
+            backend.close();
+        }
+    }
+
+    @Test
+    void aClientThatAnswersPingsStaysOpen() throws Exception {
+        WsClient c = WsClient.connect(http, "ws://localhost:" + pingPort + "/");
+        Thread.sleep(2000);
+        assertTrue(c.pings.get() >= 3, "pings seen: " + c.pings.get());
+        assertFalse(c.closed.isDone(), "closed: " + c.closed.getNow(null));
+        c.ws.sendText("still here", true).join();
+        assertEquals("still here", c.next());
+    }
+
+    @Test
+    void aClientThatNeverAnswersIsClosedAndSoIsItsBackend() throws Exception {
+        while (backend.nextClose(100, TimeUnit.MILLISECONDS) != null) {
+            // closes of earlier tests
+        }
+        try (Socket s = new Socket("127.0.0.1", pingPort)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(("GET / HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            InputStream in = s.getInputStream();
+            byte[] head = new byte[12];
+            assertEquals(12, in.readNBytes(head, 0, 12));
+            assertEquals("HTTP/1.1 101", new String(head, StandardCharsets.ISO_8859_1));
+            // and now a dead peer: reads nothing it is sent, answers nothing; its socket stays open,
+            // so the backend leg can only have been closed by the gateway's pong timeout
+            String close = backend.nextClose(10, TimeUnit.SECONDS);
+            assertTrue(close != null && close.startsWith("1001"), "backend close: " + close);
+        }
+    }
+
+    @Test
+    void aConnectionWithoutDataIsClosedAfterTheIdleTimeout() throws Exception {
+        WsClient c = WsClient.connect(http, "ws://localhost:" + idlePort + "/");
+        c.ws.sendText("one", true).join();
+        assertEquals("one", c.next());
+        assertEquals("1001 idle timeout", c.closeWithin(10));
+    }
+
+    @Test
+    void aConnectionIsClosedAtItsMaximumLifetime() throws Exception {
+        WsClient c = WsClient.connect(http, "ws://localhost:" + lifePort + "/");
+        long start = System.nanoTime();
+        while (!c.closed.isDone() && System.nanoTime() - start < 10_000_000_000L) {
+            c.ws.sendText("busy", true).join();
+            c.next();
+            Thread.sleep(100);
+        }
+        assertEquals("1001 maximum connection lifetime", c.closeWithin(1));
+    }
+}
