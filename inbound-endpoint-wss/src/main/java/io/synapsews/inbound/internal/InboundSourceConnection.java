@@ -12,6 +12,7 @@ import org.apache.commons.logging.LogFactory;
 
 import io.netty.util.concurrent.ScheduledFuture;
 import io.synapsews.transport.common.ConnectionListeners;
+import io.synapsews.transport.common.FlowGate;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -44,6 +45,7 @@ final class InboundSourceConnection implements SourceConnection {
     private final SerialExecutor outbound;
     private final List<TargetLink> targets = new CopyOnWriteArrayList<>();
     private final LegOutbox outbox;
+    private final FlowGate gate;
     private volatile State state = State.HANDSHAKING;
     private volatile HandshakeRejection rejection;
     private int closeCode = 1006;
@@ -56,6 +58,8 @@ final class InboundSourceConnection implements SourceConnection {
         this.endpoint = endpoint;
         this.channel = channel;
         this.outbox = new LegOutbox(channel);
+        // client messages waiting for mediation or a backend: past the mark, stop reading the client
+        this.gate = new FlowGate(channel, FlowGate.DEFAULT_HIGH, this::targetsWritable, () -> state == State.OPEN);
         this.id = channel.id().asShortText();
         this.path = path;
         this.headers = Collections.unmodifiableMap(headers);
@@ -78,6 +82,33 @@ final class InboundSourceConnection implements SourceConnection {
     @Override public Map<String, Object> attributes() { return attributes; }
 
     Executor inboundExecutor() { return inbound; }
+    FlowGate gate() { return gate; }
+
+    @Override
+    public boolean isWritable() {
+        return channel.isWritable();
+    }
+
+    @Override
+    public void targetWritabilityChanged() {
+        gate.peerWritabilityChanged();
+    }
+
+    /** The client's connection became writable or not; on its event loop. */
+    void writabilityChanged() {
+        for (TargetLink t : targets) {
+            t.sourceWritabilityChanged();
+        }
+    }
+
+    private boolean targetsWritable() {
+        for (TargetLink t : targets) {
+            if (!t.isWritable()) {
+                return false;
+            }
+        }
+        return true;
+    }
     Channel channel() { return channel; }
     InboundEndpoint endpoint() { return endpoint; }
     List<TargetLink> targets() { return targets; }

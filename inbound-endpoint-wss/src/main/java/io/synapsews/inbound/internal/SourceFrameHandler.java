@@ -36,7 +36,14 @@ final class SourceFrameHandler extends ChannelInboundHandlerAdapter {
                 ReferenceCountUtil.release(msg);
             }
             if (connection.state() == InboundSourceConnection.State.OPEN) {
-                connection.inboundExecutor().execute(() -> SourceDispatcher.mediateMessage(connection, binary, bytes));
+                connection.gate().queued(bytes.length);
+                connection.inboundExecutor().execute(() -> {
+                    try {
+                        SourceDispatcher.mediateMessage(connection, binary, bytes);
+                    } finally {
+                        connection.gate().done(bytes.length);
+                    }
+                });
             }
         } else if (msg instanceof PingWebSocketFrame) {
             ctx.writeAndFlush(new PongWebSocketFrame(((PingWebSocketFrame) msg).content()));
@@ -51,6 +58,12 @@ final class SourceFrameHandler extends ChannelInboundHandlerAdapter {
             // pongs, and anything else the aggregator let through
             ReferenceCountUtil.release(msg);
         }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        connection.writabilityChanged();
+        ctx.fireChannelWritabilityChanged();
     }
 
     @Override

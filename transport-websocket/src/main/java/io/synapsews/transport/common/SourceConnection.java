@@ -84,6 +84,12 @@ public interface SourceConnection {
     /** Closes the connection with this code and reason at the given time unless it closes first. */
     void closeAt(long epochMillis, int code, String reason);
 
+    /** Whether the client can take more now (its connection's write buffer is under its high mark). */
+    boolean isWritable();
+
+    /** A backend leg became writable or unwritable: the client side reads again or pauses. */
+    void targetWritabilityChanged();
+
     /** The transport the response path of this connection leaves through. */
     org.apache.axis2.description.TransportOutDescription responseTransport();
 }

@@ -30,6 +30,12 @@ public interface TargetLink {
     /** The client was accepted: backend messages may flow from now on. */
     void activate();
 
+    /** Whether the backend can take more now (its connection's write buffer is under its high mark). */
+    boolean isWritable();
+
+    /** The client's connection became writable or unwritable: the backend leg reads again or pauses. */
+    void sourceWritabilityChanged();
+
     /** Closes the backend leg with this code and reason (code 0 sends an empty close frame). */
     void close(int code, String reason);
 }

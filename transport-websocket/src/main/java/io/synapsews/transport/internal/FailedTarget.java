@@ -22,4 +22,6 @@ final class FailedTarget implements TargetLink {
     @Override public void send(WebSocketFrame frame) { frame.release(); }
     @Override public void activate() { }
     @Override public void close(int code, String reason) { }
+    @Override public boolean isWritable() { return true; }
+    @Override public void sourceWritabilityChanged() { }
 }

@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.synapsews.transport.common.HandshakeException;
+import io.synapsews.transport.common.FlowGate;
 import io.synapsews.transport.common.LegOutbox;
 import io.synapsews.transport.common.SourceConnection;
 import io.synapsews.transport.common.TargetLink;
@@ -34,6 +35,7 @@ final class TargetConnection implements TargetLink {
     private final ArrayDeque<WebSocketFrame> earlyReads = new ArrayDeque<>();
     private volatile Channel channel;
     private volatile LegOutbox outbox;
+    private volatile FlowGate gate;
     private State state = State.CONNECTING;
     private boolean active;
 
@@ -48,6 +50,8 @@ final class TargetConnection implements TargetLink {
     synchronized void bind(Channel channel) {
         if (this.channel == null) {
             this.outbox = new LegOutbox(channel);
+            // backend messages waiting for mediation or for the client: past the mark, stop reading the backend
+            this.gate = new FlowGate(channel, FlowGate.DEFAULT_HIGH, source::isWritable, () -> active && state == State.OPEN);
             this.channel = channel;
         }
     }
@@ -81,8 +85,24 @@ final class TargetConnection implements TargetLink {
             while ((f = earlyReads.poll()) != null) {
                 dispatch(f);
             }
-            channel.config().setAutoRead(true);
+            if (!gate.isPaused()) {
+                channel.config().setAutoRead(true);
+            }
         });
+    }
+
+    @Override
+    public boolean isWritable() {
+        Channel ch = channel;
+        return ch == null || ch.isWritable();
+    }
+
+    @Override
+    public void sourceWritabilityChanged() {
+        FlowGate g = gate;
+        if (g != null) {
+            g.peerWritabilityChanged();
+        }
     }
 
     @Override
@@ -139,6 +159,11 @@ final class TargetConnection implements TargetLink {
         }
     }
 
+    /** The backend's connection became writable or not: the client side may read again or pause. */
+    void writabilityChanged() {
+        source.targetWritabilityChanged();
+    }
+
     void frameReceived(WebSocketFrame frame) {
         if (state != State.OPEN) {
             frame.release();
@@ -185,7 +210,14 @@ final class TargetConnection implements TargetLink {
         } finally {
             frame.release();
         }
-        source.outboundExecutor().execute(() -> dispatcher.dispatch(this, binary, bytes));
+        gate.queued(bytes.length);
+        source.outboundExecutor().execute(() -> {
+            try {
+                dispatcher.dispatch(this, binary, bytes);
+            } finally {
+                gate.done(bytes.length);
+            }
+        });
     }
 
     private void releasePending() {
