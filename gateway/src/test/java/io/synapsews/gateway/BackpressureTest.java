@@ -47,13 +47,8 @@ class BackpressureTest {
     }
 
     @AfterAll
-    static void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (backend != null) {
-            backend.close();
-        }
+    static void stop() throws Exception {
+        TestHome.closeAll(gateway, backend);
     }
 
     private static long heapAfterGc() throws InterruptedException {

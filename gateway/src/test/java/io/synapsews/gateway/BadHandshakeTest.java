@@ -70,13 +70,8 @@ class BadHandshakeTest {
     }
 
     @AfterAll
-    static void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (backend != null) {
-            backend.close();
-        }
+    static void stop() throws Exception {
+        TestHome.closeAll(gateway, backend);
     }
 
     private static String upgrade(String requestLine, String... extra) {

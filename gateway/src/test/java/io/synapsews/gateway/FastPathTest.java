@@ -77,13 +77,8 @@ class FastPathTest {
     }
 
     @AfterAll
-    static void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (backend != null) {
-            backend.close();
-        }
+    static void stop() throws Exception {
+        TestHome.closeAll(gateway, backend);
     }
 
     @Test

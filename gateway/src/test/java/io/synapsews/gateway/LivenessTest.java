@@ -50,13 +50,8 @@ class LivenessTest {
     }
 
     @AfterAll
-    static void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (backend != null) {
-            backend.close();
-        }
+    static void stop() throws Exception {
+        TestHome.closeAll(gateway, backend);
     }
 
     @Test

@@ -39,6 +39,15 @@ final class TestHome {
                         + "  </filter>\n</sequence>\n");
     }
 
+    /** Closes what a test class started, skipping what it did not get to start (null). */
+    static void closeAll(AutoCloseable... things) throws Exception {
+        for (AutoCloseable t : things) {
+            if (t != null) {
+                t.close();
+            }
+        }
+    }
+
     static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
