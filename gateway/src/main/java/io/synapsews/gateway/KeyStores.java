@@ -17,18 +17,32 @@ public final class KeyStores {
      * and 127.0.0.1. The store type (JKS or PKCS12) follows the file name's extension.
      */
     public static void selfSigned(File file, String alias, String password) throws IOException {
+        selfSigned(file, alias, password, "dns:localhost,ip:127.0.0.1", null, 3650);
+    }
+
+    /**
+     * A self-signed key store for the names {@code san} (keytool's SAN syntax), valid for
+     * {@code validityDays} from {@code startDate} (keytool's syntax, for example {@code -10d};
+     * null for now): the tests make expired and wrongly named certificates with it.
+     */
+    public static void selfSigned(File file, String alias, String password, String san, String startDate,
+                                  int validityDays) throws IOException {
         File dir = file.getAbsoluteFile().getParentFile();
         if (!dir.isDirectory() && !dir.mkdirs()) {
             throw new IOException("cannot create " + dir);
         }
         String type = file.getName().endsWith(".p12") || file.getName().endsWith(".pfx") ? "PKCS12" : "JKS";
-        List<String> cmd = Arrays.asList(keytool(), "-genkeypair", "-alias", alias, "-keyalg", "RSA", "-keysize", "2048",
-                "-validity", "3650", "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1",
-                "-keystore", file.getPath(), "-storetype", type, "-storepass", password, "-keypass", password, "-noprompt");
+        List<String> cmd = new java.util.ArrayList<>(Arrays.asList(keytool(), "-genkeypair", "-alias", alias, "-keyalg", "RSA",
+                "-keysize", "2048", "-validity", String.valueOf(validityDays), "-dname", "CN=" + alias, "-ext", "SAN=" + san,
+                "-keystore", file.getPath(), "-storetype", type, "-storepass", password, "-keypass", password, "-noprompt"));
+        if (startDate != null) {
+            cmd.add("-startdate");
+            cmd.add(startDate);
+        }
         run(cmd);
     }
 
-    /** Exports the certificate of {@code alias} into a new trust store {@code trustFile}. */
+    /** Exports the certificate of {@code alias} into the trust store {@code trustFile}, creating it if needed. */
     public static void trustStoreFor(File keyStore, String alias, String password, File trustFile) throws IOException {
         File cert = new File(trustFile.getPath() + ".cer");
         exportCertificate(keyStore, alias, password, cert);

@@ -1,7 +1,5 @@
 package io.synapsews.gateway;
 
-import org.apache.log4j.AppenderSkeleton;
-import org.apache.log4j.Logger;
 import org.apache.log4j.spi.LoggingEvent;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,25 +34,11 @@ class BadHandshakeTest {
     static EchoBackend backend;
     static Gateway gateway;
     static int port;
-    static final List<LoggingEvent> logged = new CopyOnWriteArrayList<>();
+    static LogCapture log;
 
     @BeforeAll
     static void start() throws Exception {
-        Logger.getRootLogger().addAppender(new AppenderSkeleton() {
-            @Override
-            protected void append(LoggingEvent event) {
-                logged.add(event);
-            }
-
-            @Override
-            public void close() {
-            }
-
-            @Override
-            public boolean requiresLayout() {
-                return false;
-            }
-        });
+        log = LogCapture.install();
         backend = new EchoBackend(0);
         TestHome home = new TestHome(tmp.resolve("home").toFile(), backend.url());
         home.withoutAuth();
@@ -115,7 +98,7 @@ class BadHandshakeTest {
 
     @Test
     void malformedUpgradesGetTheirStatusAndNoStackTrace() throws Exception {
-        int before = logged.size();
+        int before = log.events.size();
         assertEquals("HTTP/1.1 414 Request-URI Too Long", status(upgrade("GET /" + "a".repeat(2000) + " HTTP/1.1", GOOD)));
         String[] huge = new String[GOOD.length + 1];
         System.arraycopy(GOOD, 0, huge, 0, GOOD.length);
@@ -137,7 +120,7 @@ class BadHandshakeTest {
         garbage[0] = 0x16; // looks like a TLS record to a plain endpoint
         assertTrue(status(garbage).startsWith("HTTP/1.1 400"), "binary garbage");
         Thread.sleep(300);
-        for (LoggingEvent e : new ArrayList<>(logged.subList(before, logged.size()))) {
+        for (LoggingEvent e : new ArrayList<>(log.events.subList(before, log.events.size()))) {
             assertTrue(e.getThrowableInformation() == null, "a stack trace was logged: " + e.getRenderedMessage());
         }
     }

@@ -159,20 +159,20 @@ public final class TargetSender {
     private static SslContext clientTls(ConfigurationContext cfgCtx, TransportSenderConfig config) throws AxisFault {
         try {
             SslContextBuilder builder = SslContextBuilder.forClient().protocols("TLSv1.3", "TLSv1.2");
+            KeyStore trust = null; // null: the JDK's default trust
             if (config.trustStoreLocation != null) {
                 File file = ServerHome.resolve(cfgCtx.getAxisConfiguration().getRepository(), config.trustStoreLocation);
                 char[] password = config.trustStorePassword == null ? null : config.trustStorePassword.toCharArray();
-                KeyStore trust;
                 try {
                     trust = KeyStore.getInstance(file, password);
                 } catch (Exception e) {
                     throw new AxisFault("axis2.xml: transportSender '" + config.name + "' parameter "
                             + TransportSenderConfig.TRUST_STORE_LOCATION + ": cannot read trust store " + file + ": " + e.getMessage(), e);
                 }
-                TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-                tmf.init(trust);
-                builder.trustManager(tmf);
             }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            builder.trustManager(ValidityCheckingTrustManager.of(tmf));
             return builder.build();
         } catch (AxisFault e) {
             throw e;

@@ -1,0 +1,23 @@
+package io.synapsews.gateway;
+
+import java.net.http.HttpClient;
+import java.net.http.WebSocketHandshakeException;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Assertions on handshakes that are answered with an HTTP status instead of 101. */
+final class HandshakeAssertions {
+
+    private HandshakeAssertions() {
+    }
+
+    static void assertStatus(HttpClient http, String url, int status) {
+        CompletionException e = assertThrows(CompletionException.class, () -> WsClient.connect(http, url, Map.of()));
+        assertTrue(e.getCause() instanceof WebSocketHandshakeException, "not a handshake failure: " + e.getCause());
+        assertEquals(status, ((WebSocketHandshakeException) e.getCause()).getResponse().statusCode());
+    }
+}
