@@ -34,15 +34,23 @@ class BackpressureTest {
     static StreamingBackend backend;
     static Gateway gateway;
     static int port;
+    static int slowPort;
+    static LogCapture log;
 
     @BeforeAll
     static void start() throws Exception {
+        log = LogCapture.install();
         backend = new StreamingBackend(SIZE, COUNT);
         TestHome home = new TestHome(tmp.resolve("home").toFile(), backend.url());
         home.withoutAuth();
         home.addSendSequence("streamSeq", backend.url());
         port = TestHome.freePort();
         home.write(DemoHome.INBOUND_DIR + "StreamEndpoint.xml", TestHome.inboundEndpoint("StreamEndpoint", port, "streamSeq"));
+        slowPort = TestHome.freePort();
+        home.write(DemoHome.INBOUND_DIR + "SlowEndpoint.xml", TestHome.inboundEndpoint("SlowEndpoint", slowPort, "streamSeq")
+                .replace("</parameters>", "<parameter name=\"ws.slow.consumer.policy\">close</parameter>"
+                        + "<parameter name=\"ws.slow.consumer.pending.bytes\">1048576</parameter>"
+                        + "<parameter name=\"ws.slow.consumer.timeout.ms\">1000</parameter></parameters>"));
         gateway = Gateway.start(home.dir);
     }
 
@@ -93,5 +101,24 @@ class BackpressureTest {
         all.get(120, TimeUnit.SECONDS);
         assertEquals((long) SIZE * COUNT, received.get());
         ws.sendClose(1000, "done").join();
+    }
+
+    @Test
+    void theClosePolicyEndsASlowConsumerWith1008() throws Exception {
+        int from = log.events.size();
+        WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(URI.create("ws://localhost:" + slowPort + "/"), new WebSocket.Listener() {
+                    @Override
+                    public void onOpen(WebSocket webSocket) {
+                        // reads nothing, ever
+                    }
+                }).get(30, TimeUnit.SECONDS);
+        String lines = "";
+        for (int i = 0; i < 100 && !lines.contains("code=1008"); i++) {
+            Thread.sleep(100);
+            lines = String.join("\n", log.messagesSince(from));
+        }
+        assertTrue(lines.contains("slow consumer") && lines.contains("code=1008"), lines);
+        ws.abort();
     }
 }

@@ -45,6 +45,9 @@ public final class InboundEndpointConfig {
     public static final String PONG_TIMEOUT = "ws.pong.timeout.ms";
     public static final String IDLE_TIMEOUT = "ws.idle.timeout.ms";
     public static final String MAX_LIFETIME = "ws.max.connection.lifetime.ms";
+    public static final String SLOW_CONSUMER_POLICY = "ws.slow.consumer.policy";
+    public static final String SLOW_CONSUMER_BYTES = "ws.slow.consumer.pending.bytes";
+    public static final String SLOW_CONSUMER_TIMEOUT = "ws.slow.consumer.timeout.ms";
 
     public static final int DEFAULT_MAX_MESSAGE = 16 * 1024 * 1024;
 
@@ -76,6 +79,9 @@ public final class InboundEndpointConfig {
     private final int pongTimeoutMillis;
     private final int idleTimeoutMillis;
     private final long maxLifetimeMillis;
+    private final boolean closeSlowConsumers;
+    private final int slowConsumerBytes;
+    private final int slowConsumerTimeoutMillis;
     private final int drainMillis;
     private final Map<String, String> parameters;
 
@@ -125,6 +131,13 @@ public final class InboundEndpointConfig {
         pongTimeoutMillis = integer(PONG_TIMEOUT, 10_000, 1, 86_400_000);
         idleTimeoutMillis = integer(IDLE_TIMEOUT, 0, 0, Integer.MAX_VALUE);
         maxLifetimeMillis = integer(MAX_LIFETIME, 0, 0, Integer.MAX_VALUE);
+        String policy = parameters.getOrDefault(SLOW_CONSUMER_POLICY, "wait").trim();
+        if (!"wait".equals(policy) && !"close".equals(policy)) {
+            throw problem(SLOW_CONSUMER_POLICY, "must be wait or close, not '" + policy + "'");
+        }
+        closeSlowConsumers = "close".equals(policy);
+        slowConsumerBytes = integer(SLOW_CONSUMER_BYTES, 1024 * 1024, 1, Integer.MAX_VALUE);
+        slowConsumerTimeoutMillis = integer(SLOW_CONSUMER_TIMEOUT, 30_000, 1, 86_400_000);
         keyStoreFile = parameters.get(KEY_STORE_FILE);
         keyStorePass = parameters.get(KEY_STORE_PASS);
         certPass = parameters.getOrDefault(CERT_PASS, keyStorePass);
@@ -244,6 +257,14 @@ public final class InboundEndpointConfig {
     public int pongTimeoutMillis() { return pongTimeoutMillis; }
     /** Close (1001) a connection without data frames either way for this long, 0 for never. */
     public int idleTimeoutMillis() { return idleTimeoutMillis; }
+    /**
+     * {@code close}: a client that has left {@link #slowConsumerBytes()} unread for
+     * {@link #slowConsumerTimeoutMillis()} is closed with 1008; {@code wait} (default): the backend is
+     * paused for as long as it takes.
+     */
+    public boolean closeSlowConsumers() { return closeSlowConsumers; }
+    public int slowConsumerBytes() { return slowConsumerBytes; }
+    public int slowConsumerTimeoutMillis() { return slowConsumerTimeoutMillis; }
     /** Close (1001) a connection this long after it opened, 0 for never. */
     public long maxLifetimeMillis() { return maxLifetimeMillis; }
     public int drainMillis() { return drainMillis; }

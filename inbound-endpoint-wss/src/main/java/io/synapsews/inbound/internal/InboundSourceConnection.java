@@ -52,6 +52,7 @@ final class InboundSourceConnection implements SourceConnection {
     private String closeReason = "";
     private volatile long openedAt;
     private ScheduledFuture<?> closeTimer;
+    private ScheduledFuture<?> slowConsumerCheck;
 
     InboundSourceConnection(InboundEndpoint endpoint, Channel channel, String path, Map<String, String> headers,
                             List<String> subprotocols, Executor pool) {
@@ -98,6 +99,28 @@ final class InboundSourceConnection implements SourceConnection {
     void writabilityChanged() {
         for (TargetLink t : targets) {
             t.sourceWritabilityChanged();
+        }
+        InboundEndpointConfig config = endpoint.config();
+        if (config.closeSlowConsumers() && !channel.isWritable() && slowConsumerCheck == null) {
+            slowConsumerCheck = channel.eventLoop().schedule(this::checkSlowConsumer, config.slowConsumerTimeoutMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** On the event loop, a timeout after the client stopped taking what it is sent. */
+    private void checkSlowConsumer() {
+        slowConsumerCheck = null;
+        io.netty.channel.ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+        long pending = buffer == null ? 0 : buffer.totalPendingWriteBytes();
+        InboundEndpointConfig config = endpoint.config();
+        if (state == State.OPEN && pending >= config.slowConsumerBytes()) {
+            log.warn(logTag() + " slow consumer: " + pending + " bytes unread for " + config.slowConsumerTimeoutMillis()
+                    + " ms, closing with 1008");
+            close(1008, "slow consumer");
+            // it does not read, so it will not answer the close either
+            channel.eventLoop().schedule(() -> { channel.close(); }, 1, TimeUnit.SECONDS);
+        } else if (!channel.isWritable()) {
+            writabilityChanged();
         }
     }
 
