@@ -47,7 +47,7 @@ public final class TokenValidator {
     private final URI introspectionUrl;
     private final String introspectionAuth;
     private final long introspectionCacheMillis;
-    private final Map<String, ValidatedToken> introspected;
+    private final Map<String, CachedAnswer> introspected;
     private final HttpClient http;
 
     private TokenValidator(Builder b) {
@@ -73,9 +73,9 @@ public final class TokenValidator {
                         .getBytes(StandardCharsets.UTF_8));
         this.introspectionCacheMillis = b.introspectionCacheSeconds * 1000;
         int size = b.introspectionCacheSize;
-        this.introspected = new LinkedHashMap<String, ValidatedToken>(16, 0.75f, true) {
+        this.introspected = new LinkedHashMap<String, CachedAnswer>(16, 0.75f, true) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<String, ValidatedToken> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<String, CachedAnswer> eldest) {
                 return size() > size;
             }
         };
@@ -151,13 +151,12 @@ public final class TokenValidator {
     private ValidatedToken introspect(String token) throws InvalidTokenException {
         long now = System.currentTimeMillis();
         synchronized (introspected) {
-            ValidatedToken cached = introspected.get(token);
+            CachedAnswer cached = introspected.get(token);
             if (cached != null) {
-                if (cached.expiresAtMillis() == Long.MIN_VALUE || (cached.expiresAtMillis() != 0 && now > cached.expiresAtMillis())) {
-                    introspected.remove(token);
-                } else {
-                    return cached;
+                if (now <= cached.until) {
+                    return cached.token;
                 }
+                introspected.remove(token);
             }
         }
         Map<String, Object> answer;
@@ -196,14 +195,24 @@ public final class TokenValidator {
             throw new InvalidTokenException("invalid_token", "introspection names no client (client_id, azp or sub)");
         }
         ValidatedToken valid = new ValidatedToken(clientId, expMillis);
-        long cacheUntil = now + introspectionCacheMillis;
-        ValidatedToken entry = new ValidatedToken(clientId, expMillis == 0 ? cacheUntil : Math.min(expMillis, cacheUntil));
         if (introspectionCacheMillis > 0) {
+            long until = now + introspectionCacheMillis;
             synchronized (introspected) {
-                introspected.put(token, entry);
+                introspected.put(token, new CachedAnswer(valid, expMillis == 0 ? until : Math.min(expMillis, until)));
             }
         }
         return valid;
+    }
+
+    /** An introspection answer and until when it may be reused (never past the token's expiry). */
+    private static final class CachedAnswer {
+        final ValidatedToken token;
+        final long until;
+
+        CachedAnswer(ValidatedToken token, long until) {
+            this.token = token;
+            this.until = until;
+        }
     }
 
     private static String clientId(Map<String, Object> claims) {

@@ -67,4 +67,22 @@ class TokenValidatorTest {
                 () -> TokenValidator.builder().build().validate("opaque"));
         assertTrue(e.getMessage().contains("introspection"), e.getMessage());
     }
+
+    @Test
+    void aCachedIntrospectionAnswerKeepsTheTokensOwnExpiry() throws Exception {
+        long exp = System.currentTimeMillis() / 1000 + 3600;
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        try (HttpEndpointServer server = new HttpEndpointServer("introspection-test", "127.0.0.1", 0,
+                java.util.Map.of("/introspect", r -> {
+                    calls.incrementAndGet();
+                    return HttpReply.json(200, "{\"active\":true,\"client_id\":\"a\",\"exp\":" + exp + "}");
+                }))) {
+            TokenValidator v = TokenValidator.builder()
+                    .introspection("http://127.0.0.1:" + server.port() + "/introspect", null, null)
+                    .introspectionCache(60, 10).build();
+            assertEquals(exp * 1000, v.validate("opaque").expiresAtMillis());
+            assertEquals(exp * 1000, v.validate("opaque").expiresAtMillis(), "the cached answer changed the expiry");
+            assertEquals(1, calls.get());
+        }
+    }
 }
