@@ -38,7 +38,7 @@ public final class GatewayStartup extends AbstractStartup {
     public void init(SynapseEnvironment env) {
         File home = ServerHome.home(((Axis2SynapseEnvironment) env).getAxis2ConfigurationContext()
                 .getAxisConfiguration().getRepository());
-        File file = new File(config).isAbsolute() ? new File(config) : new File(home, config);
+        File file = ServerHome.resolve(home, config);
         try {
             runtime = GatewayRuntime.start(GatewayConfig.load(file, home));
             log.info("websocket gateway '" + getName() + "' started from " + file + ": key manager port "

@@ -5,6 +5,7 @@ import io.synapsews.mediators.internal.Application;
 import io.synapsews.mediators.internal.Certificates;
 import io.synapsews.mediators.internal.GatewayRuntime;
 import io.synapsews.mediators.internal.InvalidTokenException;
+import io.synapsews.mediators.internal.KeyManager;
 import io.synapsews.mediators.internal.TokenValidator;
 import io.synapsews.mediators.internal.ValidatedToken;
 import io.synapsews.transport.common.Mediation;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * {@code <wsAuth api=".." version=".."/>}: checks the OAuth2 access token of a WebSocket handshake
@@ -175,24 +177,30 @@ public final class TokenValidationMediator extends AbstractMediator {
             if (introspectionUrl != null) {
                 b.introspection(introspectionUrl, introspectionClientId, introspectionClientSecret);
             }
+            String iss = issuer;
+            String aud = audience;
             if (b.hasKeySource()) {
-                String iss = issuer;
-                String aud = audience;
                 b.issuer(() -> iss).audience(() -> aud);
             } else {
                 // the built-in key manager, whatever runtime is current when a token arrives
-                b.keyManager(() -> GatewayRuntime.current() == null ? null : GatewayRuntime.current().keyManager());
-                String iss = issuer;
-                String aud = audience;
-                b.issuer(() -> iss != null ? iss : GatewayRuntime.current() == null || GatewayRuntime.current().keyManager() == null
-                        ? null : GatewayRuntime.current().keyManager().issuer());
-                b.audience(() -> aud != null ? aud : GatewayRuntime.current() == null || GatewayRuntime.current().keyManager() == null
-                        ? null : GatewayRuntime.current().keyManager().audience());
+                b.keyManager(TokenValidationMediator::currentKeyManager);
+                b.issuer(() -> iss != null ? iss : fromKeyManager(KeyManager::issuer));
+                b.audience(() -> aud != null ? aud : fromKeyManager(KeyManager::audience));
             }
             v = b.build();
             validator = v;
         }
         return v;
+    }
+
+    private static KeyManager currentKeyManager() {
+        GatewayRuntime rt = GatewayRuntime.current();
+        return rt == null ? null : rt.keyManager();
+    }
+
+    private static String fromKeyManager(Function<KeyManager, String> value) {
+        KeyManager km = currentKeyManager();
+        return km == null ? null : value.apply(km);
     }
 
     public String getApi() { return api; }

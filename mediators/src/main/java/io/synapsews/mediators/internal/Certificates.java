@@ -1,5 +1,7 @@
 package io.synapsews.mediators.internal;
 
+import io.synapsews.transport.common.ServerHome;
+
 import java.io.File;
 import java.io.FileInputStream;
 import java.io.InputStream;
@@ -13,7 +15,7 @@ public final class Certificates {
     }
 
     public static PublicKey publicKey(File home, String path) {
-        File f = GatewayConfig.resolve(home, path);
+        File f = ServerHome.resolve(home, path);
         try (InputStream in = new FileInputStream(f)) {
             return CertificateFactory.getInstance("X.509").generateCertificate(in).getPublicKey();
         } catch (Exception e) {

@@ -1,5 +1,6 @@
 package io.synapsews.mediators.internal;
 
+import io.synapsews.transport.common.ServerHome;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
@@ -56,7 +57,7 @@ public final class GatewayConfig {
         audience = km == null ? null : attr(km, "audience", "synapse-ws");
         tokenValiditySeconds = km == null ? 3600 : number(km, "tokenValiditySeconds", 3600, 1);
         String ks = km == null ? null : attr(km, "keyStore", null);
-        signingKeyStore = ks == null ? null : resolve(home, ks);
+        signingKeyStore = ks == null ? null : ServerHome.resolve(home, ks);
         signingKeyStorePassword = km == null ? null : attr(km, "keyStorePassword", null);
         signingKeyAlias = km == null ? null : attr(km, "keyAlias", null);
         if (signingKeyStore != null && (signingKeyStorePassword == null || !signingKeyStore.isFile())) {
@@ -68,7 +69,7 @@ public final class GatewayConfig {
         analyticsHost = analytics == null ? "0.0.0.0" : attr(analytics, "host", "0.0.0.0");
         analyticsPort = analytics == null ? -1 : port(analytics, "port", false);
         String log = analytics == null ? null : attr(analytics, "connectionLog", null);
-        connectionLog = log == null ? null : resolve(home, log);
+        connectionLog = log == null ? null : ServerHome.resolve(home, log);
 
         Map<String, Tier> t = new LinkedHashMap<>();
         t.put("Unlimited", new Tier("Unlimited", 0, 0));
@@ -179,11 +180,6 @@ public final class GatewayConfig {
     /** The application owning this client id, or null. */
     public Application application(String clientId) {
         return applicationByClientId.get(clientId);
-    }
-
-    static File resolve(File home, String path) {
-        File f = new File(path);
-        return f.isAbsolute() ? f : new File(home, path);
     }
 
     private GatewayConfigException error(String setting, String problem) {

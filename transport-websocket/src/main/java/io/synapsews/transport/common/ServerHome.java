@@ -30,7 +30,12 @@ public final class ServerHome {
     }
 
     public static File resolve(URL axis2Repository, String path) {
+        return resolve(home(axis2Repository), path);
+    }
+
+    /** {@code path} as it is when absolute, else against {@code home}. */
+    public static File resolve(File home, String path) {
         File f = new File(path);
-        return f.isAbsolute() ? f : new File(home(axis2Repository), path);
+        return f.isAbsolute() ? f : new File(home, path);
     }
 }
