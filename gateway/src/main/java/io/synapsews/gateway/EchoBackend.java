@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
@@ -25,11 +26,14 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A WebSocket echo server: every text and binary message comes back as it was. A text message
  * {@code !close CODE REASON} makes it close the connection with that code. It records the close
- * frames it receives, so a test can see what reached the backend. It speaks the subprotocols
+ * frames it receives, so a test can see what reached the backend, and it is a strict peer: frames that
+ * break RFC 6455 (text that is not UTF-8 included) close the connection and are counted. It speaks the subprotocols
  * {@link #SUBPROTOCOLS}.
  */
 public final class EchoBackend implements AutoCloseable {
@@ -41,6 +45,9 @@ public final class EchoBackend implements AutoCloseable {
     private final EventLoopGroup group = new NioEventLoopGroup(2, new DefaultThreadFactory("echo-backend", true));
     private final BlockingQueue<String> closes = new LinkedBlockingQueue<>();
     private final BlockingQueue<HttpHeaders> handshakes = new LinkedBlockingQueue<>();
+    private final AtomicInteger protocolErrors = new AtomicInteger();
+    private final AtomicLong messages = new AtomicLong();
+    private final AtomicInteger open = new AtomicInteger();
     private final Channel server;
     private final boolean secure;
 
@@ -82,6 +89,8 @@ public final class EchoBackend implements AutoCloseable {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        open.incrementAndGet();
+                        ch.closeFuture().addListener(f -> open.decrementAndGet());
                         if (tls != null) {
                             ch.pipeline().addLast(tls.newHandler(ch.alloc()));
                         }
@@ -104,6 +113,21 @@ public final class EchoBackend implements AutoCloseable {
     /** The next close frame a client sent, as "CODE REASON", waiting up to the given time. */
     public String nextClose(long timeout, TimeUnit unit) throws InterruptedException {
         return closes.poll(timeout, unit);
+    }
+
+    /** How many connections it closed because the peer broke the protocol. */
+    public int protocolErrors() {
+        return protocolErrors.get();
+    }
+
+    /** How many TCP connections it has open now. */
+    public int openConnections() {
+        return open.get();
+    }
+
+    /** How many text and binary messages it has echoed. */
+    public long messages() {
+        return messages.get();
     }
 
     /** The headers of the next handshake a client completed, waiting up to the given time. */
@@ -139,7 +163,16 @@ public final class EchoBackend implements AutoCloseable {
                 ctx.writeAndFlush(new CloseWebSocketFrame(Integer.parseInt(parts[1]), parts.length > 2 ? parts[2] : ""));
                 return;
             }
+            messages.incrementAndGet();
             ctx.writeAndFlush(frame.retain());
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (cause instanceof CorruptedWebSocketFrameException) {
+                protocolErrors.incrementAndGet(); // Netty has sent the close frame with the matching code
+            }
+            ctx.close();
         }
     }
 }

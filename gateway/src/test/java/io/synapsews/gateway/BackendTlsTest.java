@@ -63,10 +63,8 @@ class BackendTlsTest {
     }
 
     private static int endpoint(TestHome home, String name, String backendUrl) throws Exception {
-        int port = TestHome.freePort();
         home.addSendSequence(name + "Seq", backendUrl.replace("127.0.0.1", "localhost"));
-        home.write(DemoHome.INBOUND_DIR + name + ".xml", TestHome.inboundEndpoint(name, port, name + "Seq"));
-        return port;
+        return home.addInboundEndpoint(name, name + "Seq", "");
     }
 
     private static SslContext tls(File keyStore) throws Exception {

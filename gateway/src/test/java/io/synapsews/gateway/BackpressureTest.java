@@ -44,13 +44,11 @@ class BackpressureTest {
         TestHome home = new TestHome(tmp.resolve("home").toFile(), backend.url());
         home.withoutAuth();
         home.addSendSequence("streamSeq", backend.url());
-        port = TestHome.freePort();
-        home.write(DemoHome.INBOUND_DIR + "StreamEndpoint.xml", TestHome.inboundEndpoint("StreamEndpoint", port, "streamSeq"));
-        slowPort = TestHome.freePort();
-        home.write(DemoHome.INBOUND_DIR + "SlowEndpoint.xml", TestHome.inboundEndpoint("SlowEndpoint", slowPort, "streamSeq")
-                .replace("</parameters>", "<parameter name=\"ws.slow.consumer.policy\">close</parameter>"
+        port = home.addInboundEndpoint("StreamEndpoint", "streamSeq", "");
+        slowPort = home.addInboundEndpoint("SlowEndpoint", "streamSeq",
+                "<parameter name=\"ws.slow.consumer.policy\">close</parameter>"
                         + "<parameter name=\"ws.slow.consumer.pending.bytes\">1048576</parameter>"
-                        + "<parameter name=\"ws.slow.consumer.timeout.ms\">1000</parameter></parameters>"));
+                        + "<parameter name=\"ws.slow.consumer.timeout.ms\">1000</parameter>");
         gateway = Gateway.start(home.dir);
     }
 

@@ -43,12 +43,11 @@ class BadHandshakeTest {
         TestHome home = new TestHome(tmp.resolve("home").toFile(), backend.url());
         home.withoutAuth();
         home.addSendSequence("strictSeq", backend.url());
-        port = TestHome.freePort();
-        home.write(DemoHome.INBOUND_DIR + "StrictEndpoint.xml", TestHome.inboundEndpoint("StrictEndpoint", port, "strictSeq")
-                .replace("</parameters>", "<parameter name=\"ws.max.handshake.request.line\">1024</parameter>"
+        port = home.addInboundEndpoint("StrictEndpoint", "strictSeq",
+                "<parameter name=\"ws.max.handshake.request.line\">1024</parameter>"
                         + "<parameter name=\"ws.max.handshake.header.size\">2048</parameter>"
                         + "<parameter name=\"ws.max.connections\">3</parameter>"
-                        + "<parameter name=\"ws.handshake.timeout.ms\">1500</parameter></parameters>"));
+                        + "<parameter name=\"ws.handshake.timeout.ms\">1500</parameter>");
         gateway = Gateway.start(home.dir);
     }
 

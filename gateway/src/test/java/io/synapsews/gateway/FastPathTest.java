@@ -35,8 +35,7 @@ class FastPathTest {
         TestHome home = new TestHome(tmp.resolve("home").toFile(), backend.url());
         home.withoutAuth();
         home.addSendSequence("passThroughSeq", backend.url());
-        textPort = TestHome.freePort();
-        home.write(DemoHome.INBOUND_DIR + "TextEndpoint.xml", TestHome.inboundEndpoint("TextEndpoint", textPort, "passThroughSeq"));
+        textPort = home.addInboundEndpoint("TextEndpoint", "passThroughSeq", "");
         jsonPort = TestHome.freePort();
         home.write(DemoHome.INBOUND_DIR + "JsonEndpoint.xml", json(TestHome.inboundEndpoint("JsonEndpoint", jsonPort, "passThroughSeq")));
         mediatedPort = TestHome.freePort();
@@ -55,7 +54,6 @@ class FastPathTest {
                         + "  <send><endpoint><address uri=\"" + backend.url() + "\"/></endpoint></send>\n"
                         + "</sequence>\n");
         home.write(DemoHome.INBOUND_DIR + "MediatedEndpoint.xml", json(TestHome.inboundEndpoint("MediatedEndpoint", mediatedPort, "mediatedSeq")));
-        textMediatedPort = TestHome.freePort();
         home.write("repository/conf/synapse-config/sequences/textMediatedSeq.xml",
                 "<sequence xmlns=\"http://ws.apache.org/ns/synapse\" name=\"textMediatedSeq\">\n"
                         + "  <filter source=\"get-property('websocket.source.handshake.present')\" regex=\"true\">\n"
@@ -67,8 +65,7 @@ class FastPathTest {
                         + "  </filter>\n"
                         + "  <send><endpoint><address uri=\"" + backend.url() + "\"/></endpoint></send>\n"
                         + "</sequence>\n");
-        home.write(DemoHome.INBOUND_DIR + "TextMediatedEndpoint.xml",
-                TestHome.inboundEndpoint("TextMediatedEndpoint", textMediatedPort, "textMediatedSeq"));
+        textMediatedPort = home.addInboundEndpoint("TextMediatedEndpoint", "textMediatedSeq", "");
         gateway = Gateway.start(home.dir);
     }
 

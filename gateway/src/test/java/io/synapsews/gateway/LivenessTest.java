@@ -35,18 +35,11 @@ class LivenessTest {
         TestHome home = new TestHome(tmp.resolve("home").toFile(), backend.url());
         home.withoutAuth();
         home.addSendSequence("echoSeq", backend.url());
-        pingPort = endpoint(home, "Ping", "<parameter name=\"ws.ping.interval.ms\">300</parameter>"
+        pingPort = home.addInboundEndpoint("Ping", "echoSeq", "<parameter name=\"ws.ping.interval.ms\">300</parameter>"
                 + "<parameter name=\"ws.pong.timeout.ms\">500</parameter>");
-        idlePort = endpoint(home, "Idle", "<parameter name=\"ws.idle.timeout.ms\">1000</parameter>");
-        lifePort = endpoint(home, "Life", "<parameter name=\"ws.max.connection.lifetime.ms\">1500</parameter>");
+        idlePort = home.addInboundEndpoint("Idle", "echoSeq", "<parameter name=\"ws.idle.timeout.ms\">1000</parameter>");
+        lifePort = home.addInboundEndpoint("Life", "echoSeq", "<parameter name=\"ws.max.connection.lifetime.ms\">1500</parameter>");
         gateway = Gateway.start(home.dir);
-    }
-
-    private static int endpoint(TestHome home, String name, String parameters) throws Exception {
-        int port = TestHome.freePort();
-        home.write(DemoHome.INBOUND_DIR + name + ".xml", TestHome.inboundEndpoint(name, port, "echoSeq")
-                .replace("</parameters>", parameters + "</parameters>"));
-        return port;
     }
 
     @AfterAll
@@ -57,7 +50,10 @@ class LivenessTest {
     @Test
     void aClientThatAnswersPingsStaysOpen() throws Exception {
         WsClient c = WsClient.connect(http, "ws://localhost:" + pingPort + "/");
-        Thread.sleep(2000);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (c.pings.get() < 3 && !c.closed.isDone() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
         assertTrue(c.pings.get() >= 3, "pings seen: " + c.pings.get());
         assertFalse(c.closed.isDone(), "closed: " + c.closed.getNow(null));
         c.ws.sendText("still here", true).join();

@@ -72,35 +72,26 @@ class RelayEndToEndTest {
         home = new TestHome(tmp.resolve("home").toFile(), backend.url());
         home.withoutAuth();
 
-        deadPort = TestHome.freePort();
         int unusedBackendPort = TestHome.freePort();
         home.addSendSequence("deadSeq", "ws://127.0.0.1:" + unusedBackendPort + "/");
-        home.write(DemoHome.INBOUND_DIR + "DeadBackendEndpoint.xml",
-                TestHome.inboundEndpoint("DeadBackendEndpoint", deadPort, "deadSeq"));
-        pythonEndpointPort = TestHome.freePort();
+        deadPort = home.addInboundEndpoint("DeadBackendEndpoint", "deadSeq", "");
         home.addSendSequence("pySeq", "ws://127.0.0.1:" + pythonBackendPort + "/");
-        home.write(DemoHome.INBOUND_DIR + "PythonBackendEndpoint.xml",
-                TestHome.inboundEndpoint("PythonBackendEndpoint", pythonEndpointPort, "pySeq"));
+        pythonEndpointPort = home.addInboundEndpoint("PythonBackendEndpoint", "pySeq", "");
 
         // a backend that accepts TCP connections and never answers the handshake
         silentBackend = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
-        silentEndpointPort = TestHome.freePort();
         home.addSendSequence("silentSeq", "ws://127.0.0.1:" + silentBackend.getLocalPort() + "/");
-        home.write(DemoHome.INBOUND_DIR + "SilentBackendEndpoint.xml",
-                TestHome.inboundEndpoint("SilentBackendEndpoint", silentEndpointPort, "silentSeq"));
+        silentEndpointPort = home.addInboundEndpoint("SilentBackendEndpoint", "silentSeq", "");
 
         // a wss backend whose certificate the wss sender trusts through ws.trust.store
         tlsBackend = new EchoBackend(0, serverTls(home.keyStore));
         String trustStore = "repository/resources/security/client-truststore.jks";
         KeyStores.trustStoreFor(home.keyStore, "wso2carbon", "wso2carbon", new File(home.dir, trustStore));
         home.setSenderTrustStore(trustStore, "wso2carbon");
-        tlsEndpointPort = TestHome.freePort();
         home.addSendSequence("tlsSeq", tlsBackend.url());
-        home.write(DemoHome.INBOUND_DIR + "TlsBackendEndpoint.xml",
-                TestHome.inboundEndpoint("TlsBackendEndpoint", tlsEndpointPort, "tlsSeq"));
+        tlsEndpointPort = home.addInboundEndpoint("TlsBackendEndpoint", "tlsSeq", "");
 
         // text messages built as XML, read with XPath and answered by the sequence itself
-        xmlEndpointPort = TestHome.freePort();
         home.write("repository/conf/synapse-config/sequences/xmlSeq.xml",
                 "<sequence xmlns=\"http://ws.apache.org/ns/synapse\" name=\"xmlSeq\">\n"
                         + "  <filter source=\"get-property('websocket.source.handshake.present')\" regex=\"true\">\n"
@@ -111,32 +102,26 @@ class RelayEndToEndTest {
                         + "      <respond/>\n"
                         + "    </else>\n"
                         + "  </filter>\n</sequence>\n");
-        home.write(DemoHome.INBOUND_DIR + "XmlEndpoint.xml", TestHome.inboundEndpoint("XmlEndpoint", xmlEndpointPort, "xmlSeq")
-                .replace("</parameters>", "<parameter name=\"ws.default.content.type\">application/xml</parameter></parameters>"));
+        xmlEndpointPort = home.addInboundEndpoint("XmlEndpoint", "xmlSeq",
+                "<parameter name=\"ws.default.content.type\">application/xml</parameter>");
 
         // broadcast levels 1 (everyone on the path) and 2 (everyone on the path but the sender)
         for (int level = 1; level <= 2; level++) {
-            broadcastPorts[level] = TestHome.freePort();
-            home.write(DemoHome.INBOUND_DIR + "Broadcast" + level + ".xml",
-                    TestHome.inboundEndpoint("Broadcast" + level, broadcastPorts[level], "dispatchSeq")
-                            .replace("</parameters>", "<parameter name=\"ws.client.side.broadcast.level\">" + level
-                                    + "</parameter></parameters>"));
+            broadcastPorts[level] = home.addInboundEndpoint("Broadcast" + level, "dispatchSeq",
+                    "<parameter name=\"ws.client.side.broadcast.level\">" + level + "</parameter>");
         }
 
         // handshake headers for the backend: one set by the sequence, one preserved from the client
         headersBackend = new EchoBackend(0);
-        headersEndpointPort = TestHome.freePort();
         home.addSenderParameter("ws", "<parameter name=\"ws.headers.preserve\">X-Client-Tag</parameter>");
         home.write("repository/conf/synapse-config/sequences/headersSeq.xml",
                 "<sequence xmlns=\"http://ws.apache.org/ns/synapse\" name=\"headersSeq\">\n"
                         + "  <property name=\"websocket.custom.header.X-Tenant\" value=\"acme\" scope=\"axis2\"/>\n"
                         + "  <send><endpoint><address uri=\"" + headersBackend.url() + "\"/></endpoint></send>\n"
                         + "</sequence>\n");
-        home.write(DemoHome.INBOUND_DIR + "HeadersEndpoint.xml",
-                TestHome.inboundEndpoint("HeadersEndpoint", headersEndpointPort, "headersSeq"));
+        headersEndpointPort = home.addInboundEndpoint("HeadersEndpoint", "headersSeq", "");
 
         // a sequence that lets the handshake through and ends the connection on the first message
-        terminateEndpointPort = TestHome.freePort();
         home.write("repository/conf/synapse-config/sequences/terminateSeq.xml",
                 "<sequence xmlns=\"http://ws.apache.org/ns/synapse\" name=\"terminateSeq\">\n"
                         + "  <filter source=\"get-property('websocket.source.handshake.present')\" regex=\"true\">\n"
@@ -148,8 +133,7 @@ class RelayEndToEndTest {
                         + "      <respond/>\n"
                         + "    </else>\n"
                         + "  </filter>\n</sequence>\n");
-        home.write(DemoHome.INBOUND_DIR + "TerminateEndpoint.xml",
-                TestHome.inboundEndpoint("TerminateEndpoint", terminateEndpointPort, "terminateSeq"));
+        terminateEndpointPort = home.addInboundEndpoint("TerminateEndpoint", "terminateSeq", "");
 
         gateway = Gateway.start(home.dir);
         http = HttpClient.newBuilder().sslContext(trusting(home.keyStore)).build();

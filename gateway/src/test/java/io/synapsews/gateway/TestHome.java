@@ -48,9 +48,20 @@ final class TestHome {
         }
     }
 
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * A port nothing listens on now and that this JVM has not handed out before: the OS may offer a
+     * port again once its probe socket is closed, and two parts of one home (an inbound endpoint and
+     * the analytics port, say) must not get the same one before either of them binds it.
+     */
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+        while (true) {
+            try (ServerSocket s = new ServerSocket(0)) {
+                if (HANDED_OUT.add(s.getLocalPort())) {
+                    return s.getLocalPort();
+                }
+            }
         }
     }
 
@@ -70,6 +81,17 @@ final class TestHome {
                 + "    <parameter name=\"ws.outflow.dispatch.sequence\">outflowDispatchSeq</parameter>\n"
                 + "    <parameter name=\"ws.outflow.dispatch.fault.sequence\">outflowFaultSeq</parameter>\n"
                 + "  </parameters>\n</inboundEndpoint>\n";
+    }
+
+    /**
+     * Adds a ws inbound endpoint {@code name} on a free port using {@code sequence}, with extra
+     * {@code <parameter>} elements; returns its port.
+     */
+    int addInboundEndpoint(String name, String sequence, String extraParameters) throws IOException {
+        int port = freePort();
+        write(DemoHome.INBOUND_DIR + name + ".xml", inboundEndpoint(name, port, sequence)
+                .replace("</parameters>", extraParameters + "</parameters>"));
+        return port;
     }
 
     /** Gives the wss transport sender a trust store, as the seed's axis2.xml block does. */

@@ -275,6 +275,21 @@ final class InboundSourceConnection implements SourceConnection {
         }
     }
 
+    /**
+     * The client broke the protocol: send a close with {@code code} and drop the TCP connection without
+     * waiting for an answer (RFC 6455 7.1.7, "fail the WebSocket connection"); on the event loop.
+     */
+    void fail(int code, String reason) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        state = State.CLOSING;
+        releasePending();
+        closeCode = code;
+        closeReason = reason;
+        channel.writeAndFlush(LegOutbox.closeFrame(code, reason)).addListener(f -> channel.close());
+    }
+
     /** The client sent a close frame; on the event loop. */
     void closeReceived(int code, String reason) {
         if (state == State.CLOSING) {

@@ -3,6 +3,7 @@ package io.synapsews.inbound.internal;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -10,6 +11,7 @@ import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.util.ReferenceCountUtil;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -50,7 +52,12 @@ final class SourceFrameHandler extends ChannelInboundHandlerAdapter {
         } else if (msg instanceof CloseWebSocketFrame) {
             CloseWebSocketFrame close = (CloseWebSocketFrame) msg;
             try {
-                connection.closeReceived(close.statusCode(), close.reasonText());
+                if (close.statusCode() > 4999) {
+                    // the decoder lets these through; RFC 6455 7.4 defines codes up to 4999 only
+                    protocolViolation("close code " + close.statusCode() + " is not defined", 1002);
+                } else {
+                    connection.closeReceived(close.statusCode(), close.reasonText());
+                }
             } finally {
                 close.release();
             }
@@ -58,6 +65,17 @@ final class SourceFrameHandler extends ChannelInboundHandlerAdapter {
             // pongs, and anything else the aggregator let through
             ReferenceCountUtil.release(msg);
         }
+    }
+
+    private void protocolViolation(String what, int code) {
+        log.warn(connection.logTag() + " protocol violation, closing with " + code + ": " + what);
+        connection.fail(code, reason(what));
+    }
+
+    /** The violation as a close reason: at most 123 bytes (a close frame's payload is at most 125). */
+    private static String reason(String what) {
+        String r = what == null ? "protocol error" : what;
+        return r.length() > 120 ? r.substring(0, 120) : r; // the decoder's messages are ASCII
     }
 
     @Override
@@ -79,9 +97,15 @@ final class SourceFrameHandler extends ChannelInboundHandlerAdapter {
                     + " bytes, closing with 1009");
             connection.close(1009, "message too big");
         } else if (cause instanceof CorruptedWebSocketFrameException) {
-            // the decoder has already sent the close frame with the matching status
-            log.warn(connection.logTag() + " protocol violation: " + cause.getMessage());
-            ctx.close();
+            // the decoder and the UTF-8 validator leave the close to us (closeOnProtocolViolation off), so
+            // that every violation gets its close frame: Netty's own sends none for a broken close frame
+            WebSocketCloseStatus status = ((CorruptedWebSocketFrameException) cause).closeStatus();
+            protocolViolation(cause.getMessage(), status == null ? 1002 : status.code());
+        } else if (cause instanceof PrematureChannelClosureException) {
+            // the client went away between the fragments of a message: nothing to relay, nothing failed here
+            if (log.isDebugEnabled()) {
+                log.debug(connection.logTag() + " connection ended in the middle of a fragmented message");
+            }
         } else {
             log.warn(connection.logTag() + " connection failed: " + cause);
             ctx.close();

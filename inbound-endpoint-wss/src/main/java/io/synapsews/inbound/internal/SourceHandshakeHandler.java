@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
@@ -171,13 +172,15 @@ final class SourceHandshakeHandler extends SimpleChannelInboundHandler<FullHttpR
                 .expectMaskedFrames(true)
                 .allowMaskMismatch(false)
                 .allowExtensions(false)
-                .closeOnProtocolViolation(true)
+                .closeOnProtocolViolation(false) // SourceFrameHandler sends the close
                 .withUTF8Validator(true)
                 .build();
         String location = (config.isSecure() ? "wss://" : "ws://") + request.headers().get(HttpHeaderNames.HOST) + request.uri();
         WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(location, subprotocol, decoderConfig)
                 .newHandshaker(request);
-        ctx.pipeline().addAfter(ctx.name(), "ws-aggregator", new WebSocketFrameAggregator(config.maxMessageSize()));
+        // the handshaker installs the frame decoder only; text must be valid UTF-8 (RFC 6455 8.1): close 1007
+        ctx.pipeline().addAfter(ctx.name(), "ws-utf8", new Utf8FrameValidator(false));
+        ctx.pipeline().addAfter("ws-utf8", "ws-aggregator", new WebSocketFrameAggregator(config.maxMessageSize()));
         ctx.pipeline().addAfter("ws-aggregator", "ws-frames", new SourceFrameHandler(conn));
         if (SourceLivenessHandler.needed(config)) {
             // before the aggregator, so that every frame (pongs and fragments too) counts as a sign of life

@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
@@ -61,6 +62,8 @@ final class TargetHandler extends ChannelInboundHandlerAdapter {
             FullHttpResponse response = (FullHttpResponse) msg;
             try {
                 handshaker.finishHandshake(ctx.channel(), response);
+                // text from the backend must be valid UTF-8 too, or it would reach the client as it came
+                ctx.pipeline().addBefore(ctx.name(), "ws-utf8", new Utf8FrameValidator(true));
                 ctx.pipeline().addBefore(ctx.name(), "ws-aggregator", new WebSocketFrameAggregator(maxMessageLength));
                 cancelTimeout();
                 connection.handshakeSucceeded(handshaker.actualSubprotocol());
