@@ -101,6 +101,12 @@ final class SourceFrameHandler extends ChannelInboundHandlerAdapter {
             // that every violation gets its close frame: Netty's own sends none for a broken close frame
             WebSocketCloseStatus status = ((CorruptedWebSocketFrameException) cause).closeStatus();
             protocolViolation(cause.getMessage(), status == null ? 1002 : status.code());
+        } else if (cause instanceof java.io.IOException) {
+            // a reset by the client: its close (code 1006) is logged when the channel goes
+            if (log.isDebugEnabled()) {
+                log.debug(connection.logTag() + " " + cause);
+            }
+            ctx.close();
         } else if (cause instanceof PrematureChannelClosureException) {
             // the client went away between the fragments of a message: nothing to relay, nothing failed here
             if (log.isDebugEnabled()) {
