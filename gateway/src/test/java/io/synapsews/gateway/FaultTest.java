@@ -10,8 +10,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,9 +18,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -60,8 +56,7 @@ class FaultTest {
     static EchoBackend backend;
     static Gateway gateway;
     static TestHome home;
-    static ServerSocket garbageBackend;
-    static Thread garbageThread;
+    static RawBackend garbageBackend;
     static Process pythonBackend;
     static int echoPort;
     static int garbagePort;
@@ -77,11 +72,8 @@ class FaultTest {
         home.addSendSequence("echoSeq", backend.url());
         echoPort = home.addInboundEndpoint("Faults", "echoSeq", "");
 
-        garbageBackend = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        garbageThread = new Thread(FaultTest::serveGarbage, "garbage-backend");
-        garbageThread.setDaemon(true);
-        garbageThread.start();
-        home.addSendSequence("garbageSeq", "ws://127.0.0.1:" + garbageBackend.getLocalPort() + "/");
+        garbageBackend = new RawBackend(FaultTest::garbage);
+        home.addSendSequence("garbageSeq", garbageBackend.url());
         garbagePort = home.addInboundEndpoint("Garbage", "garbageSeq", "");
 
         pythonBackend = startPython();
@@ -97,10 +89,7 @@ class FaultTest {
         if (pythonBackend != null) {
             pythonBackend.destroyForcibly();
         }
-        if (garbageBackend != null) {
-            garbageBackend.close();
-        }
-        TestHome.closeAll(gateway, backend);
+        TestHome.closeAll(gateway, backend, garbageBackend);
     }
 
     private static Process startPython() throws IOException {
@@ -111,41 +100,12 @@ class FaultTest {
         return new ProcessBuilder(PYTHON, script.getPath()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
 
-    /** Answers every upgrade with a correct 101, then writes bytes that are no WebSocket frame. */
-    private static void serveGarbage() {
-        while (!garbageBackend.isClosed()) {
-            try (Socket s = garbageBackend.accept()) {
-                InputStream in = s.getInputStream();
-                StringBuilder head = new StringBuilder();
-                while (!head.toString().endsWith("\r\n\r\n")) {
-                    int b = in.read();
-                    if (b < 0) {
-                        break;
-                    }
-                    head.append((char) b);
-                }
-                Matcher key = Pattern.compile("(?i)sec-websocket-key:\\s*(\\S+)").matcher(head);
-                if (!key.find()) {
-                    continue;
-                }
-                byte[] sha1 = MessageDigest.getInstance("SHA-1").digest((key.group(1) + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")
-                        .getBytes(StandardCharsets.ISO_8859_1));
-                s.getOutputStream().write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                        + "Sec-WebSocket-Accept: " + Base64.getEncoder().encodeToString(sha1) + "\r\n\r\n")
-                        .getBytes(StandardCharsets.ISO_8859_1));
-                s.getOutputStream().flush();
-                // wait for the first message the gateway relays, then answer with garbage
-                in.read();
-                s.getOutputStream().write(new byte[] {(byte) 0xFF, (byte) 0xFE, 0x7F, 0x01, 0x02, 0x03});
-                s.getOutputStream().flush();
-                s.setSoTimeout(5000);
-                while (in.read() >= 0) {
-                    // until the gateway closes its end
-                }
-            } catch (Exception e) {
-                // next connection, or the test is over
-            }
-        }
+    /** After the upgrade, waits for the first message the gateway relays and answers with bytes that are no frame. */
+    private static void garbage(Socket s, InputStream in) throws IOException {
+        in.read();
+        s.getOutputStream().write(new byte[] {(byte) 0xFF, (byte) 0xFE, 0x7F, 0x01, 0x02, 0x03});
+        s.getOutputStream().flush();
+        RawBackend.silent(s, in);
     }
 
     /** The gateway's count of open client connections on an endpoint, from /metrics. */

@@ -16,7 +16,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The gateway's own liveness checks on client connections: pings, pong timeout, idle timeout, lifetime. */
+/**
+ * The gateway's own liveness checks: on client connections pings, pong timeout, idle timeout and
+ * lifetime; on backend connections pings and pong timeout (the transport sender's
+ * {@code ws.target.ping.interval.ms} and {@code ws.target.pong.timeout.ms}, on for every backend here).
+ */
 class LivenessTest {
 
     @TempDir
@@ -28,6 +32,8 @@ class LivenessTest {
     static int pingPort;
     static int idlePort;
     static int lifePort;
+    static RawBackend muteBackend;
+    static int mutePort;
 
     @BeforeAll
     static void start() throws Exception {
@@ -35,6 +41,11 @@ class LivenessTest {
         TestHome home = new TestHome(tmp.resolve("home").toFile(), backend.url());
         home.withoutAuth();
         home.addSendSequence("echoSeq", backend.url());
+        home.addSenderParameter("ws", "<parameter name=\"ws.target.ping.interval.ms\">300</parameter>");
+        home.addSenderParameter("ws", "<parameter name=\"ws.target.pong.timeout.ms\">500</parameter>");
+        muteBackend = new RawBackend(RawBackend::silent);
+        home.addSendSequence("muteSeq", muteBackend.url());
+        mutePort = home.addInboundEndpoint("Mute", "muteSeq", "");
         pingPort = home.addInboundEndpoint("Ping", "echoSeq", "<parameter name=\"ws.ping.interval.ms\">300</parameter>"
                 + "<parameter name=\"ws.pong.timeout.ms\">500</parameter>");
         idlePort = home.addInboundEndpoint("Idle", "echoSeq", "<parameter name=\"ws.idle.timeout.ms\">1000</parameter>");
@@ -44,7 +55,7 @@ class LivenessTest {
 
     @AfterAll
     static void stop() throws Exception {
-        TestHome.closeAll(gateway, backend);
+        TestHome.closeAll(gateway, backend, muteBackend);
     }
 
     @Test
@@ -99,5 +110,13 @@ class LivenessTest {
             Thread.sleep(100);
         }
         assertEquals("1001 maximum connection lifetime", c.closeWithin(1));
+    }
+
+    @Test
+    void aBackendThatAnswersNoPingIsClosedAndItsClientGets1001() throws Exception {
+        WsClient c = WsClient.connect(http, "ws://localhost:" + mutePort + "/");
+        // the backend reads this and answers nothing, pings included
+        c.ws.sendText("anyone there?", true).join();
+        assertEquals("1001 backend not responding", c.closeWithin(10));
     }
 }

@@ -24,6 +24,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.synapsews.transport.common.ConnectionListeners;
 import io.synapsews.transport.common.HandshakeException;
+import io.synapsews.transport.common.LivenessHandler;
 import io.synapsews.transport.common.TargetLink;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -182,9 +183,10 @@ final class SourceHandshakeHandler extends SimpleChannelInboundHandler<FullHttpR
         ctx.pipeline().addAfter(ctx.name(), "ws-utf8", new Utf8FrameValidator(false));
         ctx.pipeline().addAfter("ws-utf8", "ws-aggregator", new WebSocketFrameAggregator(config.maxMessageSize()));
         ctx.pipeline().addAfter("ws-aggregator", "ws-frames", new SourceFrameHandler(conn));
-        if (SourceLivenessHandler.needed(config)) {
+        if (LivenessHandler.needed(config.pingIntervalMillis(), config.idleTimeoutMillis())) {
             // before the aggregator, so that every frame (pongs and fragments too) counts as a sign of life
-            ctx.pipeline().addAfter(ctx.name(), "ws-liveness", new SourceLivenessHandler(conn, config));
+            ctx.pipeline().addAfter(ctx.name(), "ws-liveness", new LivenessHandler(liveness(conn),
+                    config.pingIntervalMillis(), config.pongTimeoutMillis(), config.idleTimeoutMillis()));
         }
         handshaker.handshake(ch, request).addListener(f -> {
             if (f.isSuccess()) {
@@ -198,6 +200,16 @@ final class SourceHandshakeHandler extends SimpleChannelInboundHandler<FullHttpR
         });
         ctx.pipeline().remove(this);
         ch.config().setAutoRead(true);
+    }
+
+    /** What the client leg's liveness checks close: the client, with 1001, and its backend legs with it. */
+    private static LivenessHandler.Owner liveness(InboundSourceConnection conn) {
+        return new LivenessHandler.Owner() {
+            @Override public boolean isOpen() { return conn.state() == InboundSourceConnection.State.OPEN; }
+            @Override public String logTag() { return conn.logTag(); }
+            @Override public void noPong() { conn.close(1001, "no pong"); }
+            @Override public void idle() { conn.close(1001, "idle timeout"); }
+        };
     }
 
     /** Returns null when the request is a valid WebSocket upgrade, else answers it and returns why. */

@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.synapsews.transport.common.HandshakeException;
 import io.synapsews.transport.common.FlowGate;
 import io.synapsews.transport.common.LegOutbox;
+import io.synapsews.transport.common.LivenessHandler;
 import io.synapsews.transport.common.SourceConnection;
 import io.synapsews.transport.common.TargetLink;
 import org.apache.commons.logging.Log;
@@ -128,6 +129,35 @@ final class TargetConnection implements TargetLink {
             channel.close();
         }
         handshake.completeExceptionally(new HandshakeException(502, "closed before the handshake completed"));
+    }
+
+    /**
+     * What the backend leg's liveness check closes: a backend that answers no ping is closed, and its
+     * client gets 1001, as when any backend leg is lost.
+     */
+    LivenessHandler.Owner liveness() {
+        return new LivenessHandler.Owner() {
+            @Override
+            public boolean isOpen() {
+                return state == State.OPEN;
+            }
+
+            @Override
+            public String logTag() {
+                return source.id() + " " + source.endpointName() + ": backend " + url;
+            }
+
+            @Override
+            public void noPong() {
+                source.closeFromTarget(TargetConnection.this, 1001, "backend not responding");
+                closeNow(1001, "no pong");
+            }
+
+            @Override
+            public void idle() {
+                closeNow(1001, "idle timeout");
+            }
+        };
     }
 
     // ---- called by TargetHandler, on the event loop ----

@@ -77,8 +77,7 @@ final class TargetConnector {
                         }
                         p.addLast("http-codec", new HttpClientCodec(config.maxInitLength, config.maxHeaderSize, config.maxChunkSize));
                         p.addLast("http-aggregator", new HttpObjectAggregator(config.maxAggregateLength));
-                        p.addLast("target", new TargetHandler(connection, handshaker,
-                                config.handshakeTimeoutMillis, config.maxMessageLength));
+                        p.addLast("target", new TargetHandler(connection, handshaker, config));
                     }
                 });
         ChannelFuture connect = bootstrap.connect(host, port);

@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
+import io.synapsews.transport.common.LivenessHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
@@ -28,14 +29,17 @@ final class TargetHandler extends ChannelInboundHandlerAdapter {
     private final WebSocketClientHandshaker handshaker;
     private final int handshakeTimeoutMillis;
     private final int maxMessageLength;
+    private final int pingIntervalMillis;
+    private final int pongTimeoutMillis;
     private ScheduledFuture<?> handshakeTimeout;
 
-    TargetHandler(TargetConnection connection, WebSocketClientHandshaker handshaker,
-                  int handshakeTimeoutMillis, int maxMessageLength) {
+    TargetHandler(TargetConnection connection, WebSocketClientHandshaker handshaker, TransportSenderConfig config) {
         this.connection = connection;
         this.handshaker = handshaker;
-        this.handshakeTimeoutMillis = handshakeTimeoutMillis;
-        this.maxMessageLength = maxMessageLength;
+        this.handshakeTimeoutMillis = config.handshakeTimeoutMillis;
+        this.maxMessageLength = config.maxMessageLength;
+        this.pingIntervalMillis = config.pingIntervalMillis;
+        this.pongTimeoutMillis = config.pongTimeoutMillis;
     }
 
     @Override
@@ -65,6 +69,11 @@ final class TargetHandler extends ChannelInboundHandlerAdapter {
                 // text from the backend must be valid UTF-8 too, or it would reach the client as it came
                 ctx.pipeline().addBefore(ctx.name(), "ws-utf8", new Utf8FrameValidator(true));
                 ctx.pipeline().addBefore(ctx.name(), "ws-aggregator", new WebSocketFrameAggregator(maxMessageLength));
+                if (LivenessHandler.needed(pingIntervalMillis, 0)) {
+                    // first after the decoder: every frame from the backend counts as a sign of life
+                    ctx.pipeline().addBefore("ws-utf8", "ws-liveness", new LivenessHandler(connection.liveness(),
+                            pingIntervalMillis, pongTimeoutMillis, 0));
+                }
                 cancelTimeout();
                 connection.handshakeSucceeded(handshaker.actualSubprotocol());
             } catch (WebSocketHandshakeException e) {

@@ -33,6 +33,8 @@ public final class TransportSenderConfig {
     public static final String HEADERS_PRESERVE = "ws.headers.preserve";
     public static final String CONNECT_TIMEOUT = "ws.target.connect.timeout.ms";
     public static final String HANDSHAKE_TIMEOUT = "ws.target.handshake.timeout.ms";
+    public static final String PING_INTERVAL = "ws.target.ping.interval.ms";
+    public static final String PONG_TIMEOUT = "ws.target.pong.timeout.ms";
 
     public static final int DEFAULT_MAX_MESSAGE = 16 * 1024 * 1024;
 
@@ -53,6 +55,8 @@ public final class TransportSenderConfig {
     final List<String> preservedHeaders;
     final int connectTimeoutMillis;
     final int handshakeTimeoutMillis;
+    final int pingIntervalMillis;
+    final int pongTimeoutMillis;
 
     private TransportSenderConfig(TransportOutDescription out) throws AxisFault {
         name = out.getName();
@@ -83,6 +87,8 @@ public final class TransportSenderConfig {
         preservedHeaders = preserve == null ? Collections.emptyList() : split(preserve);
         connectTimeoutMillis = positive(out, CONNECT_TIMEOUT, 10_000);
         handshakeTimeoutMillis = positive(out, HANDSHAKE_TIMEOUT, 10_000);
+        pingIntervalMillis = nonNegative(out, PING_INTERVAL, 0);
+        pongTimeoutMillis = positive(out, PONG_TIMEOUT, 10_000);
     }
 
     public static TransportSenderConfig from(TransportOutDescription out) throws AxisFault {
@@ -125,14 +131,22 @@ public final class TransportSenderConfig {
     }
 
     private static int positive(TransportOutDescription out, String name, int def) throws AxisFault {
+        return atLeast(out, name, def, 1, "strictly positive");
+    }
+
+    private static int nonNegative(TransportOutDescription out, String name, int def) throws AxisFault {
+        return atLeast(out, name, def, 0, "0 or more");
+    }
+
+    private static int atLeast(TransportOutDescription out, String name, int def, int min, String what) throws AxisFault {
         String v = text(out, name, null);
         if (v == null) {
             return def;
         }
         try {
             int n = Integer.parseInt(v);
-            if (n <= 0) {
-                throw fault(name, "must be strictly positive, was " + n);
+            if (n < min) {
+                throw fault(name, "must be " + what + ", was " + n);
             }
             return n;
         } catch (NumberFormatException e) {
@@ -152,6 +166,7 @@ public final class TransportSenderConfig {
                 + ", maxMessageLength=" + maxMessageLength + ", eventLoopThreads=" + eventLoopThreads
                 + ", customHeaderPrefix=" + customHeaderPrefix + ", preservedHeaders=" + preservedHeaders
                 + ", connectTimeoutMillis=" + connectTimeoutMillis + ", handshakeTimeoutMillis="
-                + handshakeTimeoutMillis + "}";
+                + handshakeTimeoutMillis + ", pingIntervalMillis=" + pingIntervalMillis + ", pongTimeoutMillis="
+                + pongTimeoutMillis + "}";
     }
 }

@@ -1,12 +1,12 @@
-package io.synapsews.inbound.internal;
+package io.synapsews.transport.common;
 
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -14,16 +14,32 @@ import org.apache.commons.logging.LogFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Keeps a client connection honest once it is open: pings it when it has sent nothing for the
- * ping interval and closes it (1001, and the backend legs with it) when nothing comes back within
- * the pong timeout; closes it after the idle timeout without data frames either way, and at the
- * end of its maximum lifetime. Every check runs on the channel's event loop.
+ * Keeps one leg of a connection (the client's or a backend's) honest once it is open: pings the peer
+ * when it has sent nothing for the ping interval, and tells the owner when nothing comes back within the
+ * pong timeout (forcing the channel closed a second later, since a dead peer answers no close either);
+ * tells the owner when no data frame has gone either way for the idle timeout. Every check runs on the
+ * channel's event loop; a setting of 0 turns its check off.
  */
-final class SourceLivenessHandler extends ChannelDuplexHandler {
+public final class LivenessHandler extends ChannelDuplexHandler {
 
-    private static final Log log = LogFactory.getLog(SourceLivenessHandler.class);
+    private static final Log log = LogFactory.getLog(LivenessHandler.class);
 
-    private final InboundSourceConnection connection;
+    /** The connection a leg belongs to, which decides what closing means. */
+    public interface Owner {
+        /** Whether the leg is open (checks stop otherwise). */
+        boolean isOpen();
+
+        /** How log lines name the leg. */
+        String logTag();
+
+        /** Nothing came back within the pong timeout of a ping. */
+        void noPong();
+
+        /** No data frame went either way for the idle timeout. */
+        void idle();
+    }
+
+    private final Owner owner;
     private final long pingNanos;
     private final long pongTimeoutNanos;
     private final long idleNanos;
@@ -32,15 +48,16 @@ final class SourceLivenessHandler extends ChannelDuplexHandler {
     private long pingSentAt;
     private ScheduledFuture<?> tick;
 
-    SourceLivenessHandler(InboundSourceConnection connection, InboundEndpointConfig config) {
-        this.connection = connection;
-        this.pingNanos = TimeUnit.MILLISECONDS.toNanos(config.pingIntervalMillis());
-        this.pongTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(config.pongTimeoutMillis());
-        this.idleNanos = TimeUnit.MILLISECONDS.toNanos(config.idleTimeoutMillis());
+    public LivenessHandler(Owner owner, long pingIntervalMillis, long pongTimeoutMillis, long idleTimeoutMillis) {
+        this.owner = owner;
+        this.pingNanos = TimeUnit.MILLISECONDS.toNanos(pingIntervalMillis);
+        this.pongTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(pongTimeoutMillis);
+        this.idleNanos = TimeUnit.MILLISECONDS.toNanos(idleTimeoutMillis);
     }
 
-    static boolean needed(InboundEndpointConfig config) {
-        return config.pingIntervalMillis() > 0 || config.idleTimeoutMillis() > 0;
+    /** Whether a leg with these settings needs the handler at all. */
+    public static boolean needed(long pingIntervalMillis, long idleTimeoutMillis) {
+        return pingIntervalMillis > 0 || idleTimeoutMillis > 0;
     }
 
     @Override
@@ -58,9 +75,7 @@ final class SourceLivenessHandler extends ChannelDuplexHandler {
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        if (tick != null) {
-            tick.cancel(false);
-        }
+        stop();
     }
 
     @Override
@@ -84,10 +99,14 @@ final class SourceLivenessHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        stop();
+        ctx.fireChannelInactive();
+    }
+
+    private void stop() {
         if (tick != null) {
             tick.cancel(false);
         }
-        ctx.fireChannelInactive();
     }
 
     private static boolean isData(Object msg) {
@@ -95,14 +114,14 @@ final class SourceLivenessHandler extends ChannelDuplexHandler {
     }
 
     private void check(ChannelHandlerContext ctx) {
-        if (!ctx.channel().isActive() || connection.state() != InboundSourceConnection.State.OPEN) {
+        if (!ctx.channel().isActive() || !owner.isOpen()) {
             return;
         }
         long now = System.nanoTime();
         if (idleNanos > 0 && now - lastData >= idleNanos) {
-            log.info(connection.logTag() + " no data for " + TimeUnit.NANOSECONDS.toMillis(idleNanos) + " ms: closing");
-            tick.cancel(false);
-            connection.close(1001, "idle timeout");
+            log.info(owner.logTag() + " no data for " + TimeUnit.NANOSECONDS.toMillis(idleNanos) + " ms: closing");
+            stop();
+            owner.idle();
             return;
         }
         if (pingNanos <= 0) {
@@ -110,12 +129,13 @@ final class SourceLivenessHandler extends ChannelDuplexHandler {
         }
         if (pingSentAt != 0) {
             if (now - pingSentAt >= pongTimeoutNanos) {
-                log.warn(connection.logTag() + " no pong within " + TimeUnit.NANOSECONDS.toMillis(pongTimeoutNanos)
-                        + " ms: closing the client and its backend legs");
-                tick.cancel(false);
-                connection.close(1001, "no pong");
-                // a dead peer does not answer the close either
-                ctx.executor().schedule(() -> { ctx.close(); }, 1, TimeUnit.SECONDS);
+                log.warn(owner.logTag() + " no pong within " + TimeUnit.NANOSECONDS.toMillis(pongTimeoutNanos)
+                        + " ms of a ping: closing");
+                stop();
+                owner.noPong();
+                ctx.executor().schedule(() -> {
+                    ctx.close();
+                }, 1, TimeUnit.SECONDS);
             }
         } else if (now - lastRead >= pingNanos) {
             pingSentAt = now;
