@@ -13,8 +13,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The fast path: a text message whose payload no mediator reads is never parsed and leaves with
- * the bytes it came with; a sequence that reads the payload (XPath on text or on JSON) still sees it.
+ * The fast paths: a text message whose payload no mediator reads is never parsed and leaves with
+ * the bytes it came with; a sequence that reads the payload (XPath on text or on JSON) still sees it;
+ * and a connection whose sequence only sends and whose outflow sequence only responds relays frames
+ * without mediating them at all (RelayLane), broadcast levels included.
  */
 class FastPathTest {
 
@@ -28,6 +30,8 @@ class FastPathTest {
     static int jsonPort;
     static int mediatedPort;
     static int textMediatedPort;
+    static int relayPort;
+    static int relayBroadcastPort;
 
     @BeforeAll
     static void start() throws Exception {
@@ -36,8 +40,23 @@ class FastPathTest {
         home.withoutAuth();
         home.addSendSequence("passThroughSeq", backend.url());
         textPort = home.addInboundEndpoint("TextEndpoint", "passThroughSeq", "");
+        // mediated (a property mediator keeps it off the relay lane), so JSON goes through its builder
+        home.write("repository/conf/synapse-config/sequences/jsonSeq.xml",
+                "<sequence xmlns=\"http://ws.apache.org/ns/synapse\" name=\"jsonSeq\">\n"
+                        + "  <property name=\"seen\" value=\"yes\"/>\n"
+                        + "  <send><endpoint><address uri=\"" + backend.url() + "\"/></endpoint></send>\n</sequence>\n");
         jsonPort = TestHome.freePort();
-        home.write(DemoHome.INBOUND_DIR + "JsonEndpoint.xml", json(TestHome.inboundEndpoint("JsonEndpoint", jsonPort, "passThroughSeq")));
+        home.write(DemoHome.INBOUND_DIR + "JsonEndpoint.xml", json(TestHome.inboundEndpoint("JsonEndpoint", jsonPort, "jsonSeq")));
+        // only sends, only responds: the relay lane
+        home.write("repository/conf/synapse-config/sequences/respondSeq.xml",
+                "<sequence xmlns=\"http://ws.apache.org/ns/synapse\" name=\"respondSeq\"><respond/></sequence>\n");
+        relayPort = TestHome.freePort();
+        home.write(DemoHome.INBOUND_DIR + "RelayEndpoint.xml", TestHome.inboundEndpoint("RelayEndpoint", relayPort, "passThroughSeq")
+                .replace("outflowDispatchSeq", "respondSeq"));
+        relayBroadcastPort = TestHome.freePort();
+        home.write(DemoHome.INBOUND_DIR + "RelayBroadcastEndpoint.xml", TestHome.inboundEndpoint("RelayBroadcastEndpoint",
+                relayBroadcastPort, "passThroughSeq").replace("outflowDispatchSeq", "respondSeq")
+                .replace("</parameters>", "<parameter name=\"ws.client.side.broadcast.level\">1</parameter></parameters>"));
         mediatedPort = TestHome.freePort();
         home.write("repository/conf/synapse-config/sequences/mediatedSeq.xml",
                 "<sequence xmlns=\"http://ws.apache.org/ns/synapse\" name=\"mediatedSeq\">\n"
@@ -80,8 +99,11 @@ class FastPathTest {
 
     @Test
     void aPassThroughSequenceNeverBuildsTextPayloads() throws Exception {
+        // the client's messages are relayed (the sequence only sends); the backend's are mediated by
+        // the demo's outflow sequence (it throttles), which leaves them untouched
         long built = Payloads.expandedCount();
         long untouched = Payloads.untouchedCount();
+        long relayed = Payloads.relayedCount();
         WsClient c = WsClient.connect(http, "ws://localhost:" + textPort + "/");
         for (int i = 0; i < 20; i++) {
             String m = "<not-xml & not \"json\" " + i + " ✓";
@@ -89,7 +111,41 @@ class FastPathTest {
             assertEquals(m, c.next());
         }
         assertEquals(0, Payloads.expandedCount() - built, "a payload was built");
-        assertEquals(40, Payloads.untouchedCount() - untouched, "both directions leave with their original bytes");
+        assertEquals(20, Payloads.relayedCount() - relayed, "client messages relayed");
+        assertEquals(20, Payloads.untouchedCount() - untouched, "backend messages mediated and left with their original bytes");
+    }
+
+    @Test
+    void aConnectionWhoseSequencesOnlySendAndRespondRelaysBothWays() throws Exception {
+        long built = Payloads.expandedCount();
+        long untouched = Payloads.untouchedCount();
+        long relayed = Payloads.relayedCount();
+        WsClient c = WsClient.connect(http, "ws://localhost:" + relayPort + "/");
+        for (int i = 0; i < 20; i++) {
+            c.ws.sendText("relay " + i + " ✓", true).join();
+            assertEquals("relay " + i + " ✓", c.next());
+        }
+        byte[] data = {0, 1, 2, (byte) 0xFF};
+        c.ws.sendBinary(java.nio.ByteBuffer.wrap(data), true).join();
+        org.junit.jupiter.api.Assertions.assertArrayEquals(data, (byte[]) c.next());
+        assertEquals(42, Payloads.relayedCount() - relayed, "21 messages each way relayed");
+        assertEquals(0, Payloads.untouchedCount() - untouched, "nothing mediated");
+        assertEquals(0, Payloads.expandedCount() - built, "nothing built");
+    }
+
+    @Test
+    void theRelayLaneKeepsTheBroadcastLevel() throws Exception {
+        WsClient a = WsClient.connect(http, "ws://localhost:" + relayBroadcastPort + "/room");
+        WsClient b = WsClient.connect(http, "ws://localhost:" + relayBroadcastPort + "/room");
+        WsClient elsewhere = WsClient.connect(http, "ws://localhost:" + relayBroadcastPort + "/other");
+        a.ws.sendText("to the room", true).join();
+        assertEquals("to the room", a.next());
+        assertEquals("to the room", b.next());
+        elsewhere.ws.sendText("alone", true).join();
+        assertEquals("alone", elsewhere.next());
+        b.ws.sendText("b too", true).join();
+        assertEquals("b too", a.next());
+        assertEquals("b too", b.next());
     }
 
     @Test

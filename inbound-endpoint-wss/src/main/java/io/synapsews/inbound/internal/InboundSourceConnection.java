@@ -3,12 +3,15 @@ package io.synapsews.inbound.internal;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.synapsews.transport.common.LegOutbox;
+import io.synapsews.transport.common.Mediation;
+import io.synapsews.transport.common.RelayLane;
 import io.synapsews.transport.common.SerialExecutor;
 import io.synapsews.transport.common.SourceConnection;
 import io.synapsews.transport.common.TargetLink;
 import org.apache.axis2.description.TransportOutDescription;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.apache.synapse.config.SynapseConfiguration;
 
 import io.netty.util.concurrent.ScheduledFuture;
 import io.synapsews.transport.common.ConnectionListeners;
@@ -40,6 +43,8 @@ final class InboundSourceConnection implements SourceConnection {
     private volatile String path;
     private volatile Map<String, String> headers;
     private volatile List<String> subprotocols;
+    private volatile TargetLink relayTarget;
+    private volatile boolean relaysBackend;
     private final Map<String, Object> attributes = new ConcurrentHashMap<>();
     private final SerialExecutor inbound;
     private final SerialExecutor outbound;
@@ -227,12 +232,49 @@ final class InboundSourceConnection implements SourceConnection {
     void opened() {
         state = State.OPEN;
         openedAt = System.currentTimeMillis();
+        chooseLane();
         outbox.open();
         for (TargetLink t : targets) {
             t.activate();
         }
         log.info(logTag() + " opened, path=" + path + " remote=" + channel.remoteAddress());
         ConnectionListeners.opened(this);
+    }
+
+    /**
+     * Before any message flows: a sequence that only sends to its one backend leg, and an outflow
+     * sequence that only responds, are replaced by relaying frames ({@link RelayLane}).
+     */
+    private void chooseLane() {
+        SynapseConfiguration synapse;
+        try {
+            synapse = Mediation.environment(endpoint.runtime().configurationContext()).getSynapseConfiguration();
+        } catch (Exception e) {
+            return; // no Synapse environment: everything is mediated, and mediation reports why
+        }
+        if (targets.size() == 1 && RelayLane.onlySends(synapse, endpoint.config().sequence())) {
+            relayTarget = targets.get(0);
+        }
+        relaysBackend = RelayLane.onlyResponds(synapse, endpoint.config().outflowSequence());
+        if (log.isDebugEnabled()) {
+            log.debug(logTag() + " client messages " + (relayTarget != null ? "relayed" : "mediated")
+                    + ", backend messages " + (relaysBackend ? "relayed" : "mediated"));
+        }
+    }
+
+    /** The backend leg client frames go to without mediation, or null when they are mediated. */
+    TargetLink relayTarget() {
+        return relayTarget;
+    }
+
+    @Override
+    public boolean relaysBackendMessages() {
+        return relaysBackend;
+    }
+
+    @Override
+    public void relay(WebSocketFrame frame) {
+        endpoint.broadcast(this, frame);
     }
 
     @Override

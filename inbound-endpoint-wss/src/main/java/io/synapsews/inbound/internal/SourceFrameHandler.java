@@ -12,6 +12,10 @@ import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.synapsews.transport.common.ConnectionListeners;
+import io.synapsews.transport.common.Payloads;
+import io.synapsews.transport.common.TargetLink;
 import io.netty.util.ReferenceCountUtil;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -30,10 +34,19 @@ final class SourceFrameHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof TextWebSocketFrame || msg instanceof BinaryWebSocketFrame) {
+            TargetLink relay = connection.relayTarget();
+            if (relay != null && connection.state() == InboundSourceConnection.State.OPEN) {
+                // the sequence only sends: the frame goes to the backend leg as it came
+                WebSocketFrame frame = (WebSocketFrame) msg;
+                ConnectionListeners.message(connection, true, frame.content().readableBytes(), 0);
+                Payloads.relayed();
+                relay.send(frame);
+                return;
+            }
             boolean binary = msg instanceof BinaryWebSocketFrame;
             byte[] bytes;
             try {
-                bytes = ByteBufUtil.getBytes(((io.netty.handler.codec.http.websocketx.WebSocketFrame) msg).content());
+                bytes = ByteBufUtil.getBytes(((WebSocketFrame) msg).content());
             } finally {
                 ReferenceCountUtil.release(msg);
             }

@@ -31,7 +31,7 @@ public final class GatewayMetrics implements ConnectionListener {
         family("synapsews_connections_open", "gauge", "Client connections open now, per inbound endpoint.");
         family("synapsews_handshake_rejections_total", "counter", "Client handshakes answered with an HTTP error, by reason.");
         family("synapsews_mediation_seconds", "summary", "Time spent mediating a message, per API and direction.");
-        family("synapsews_payloads_total", "counter", "Messages relayed with the bytes they arrived with (untouched) and payloads built because a mediator read them (built).");
+        family("synapsews_payloads_total", "counter", "Messages mediated and sent on with the bytes they arrived with (untouched), payloads built because a mediator read them (built), and messages relayed without mediation because their sequence only sends or responds (relayed).");
     }
 
     private static void family(String name, String type, String help) {
@@ -45,6 +45,14 @@ public final class GatewayMetrics implements ConnectionListener {
         final LongAdder bytesIn = new LongAdder();
         final LongAdder bytesOut = new LongAdder();
         final LongAdder throttled = new LongAdder();
+        /** The connection's series for each direction, looked up once: messages, bytes, mediation count and time. */
+        final LongAdder[] toBackend;
+        final LongAdder[] toClient;
+
+        ConnectionStats(LongAdder[] toBackend, LongAdder[] toClient) {
+            this.toBackend = toBackend;
+            this.toClient = toClient;
+        }
     }
 
     private final Map<String, Map<String, LongAdder>> series = new ConcurrentHashMap<>();
@@ -57,21 +65,20 @@ public final class GatewayMetrics implements ConnectionListener {
 
     @Override
     public void opened(SourceConnection c) {
-        live.put(c, new ConnectionStats());
+        live.put(c, new ConnectionStats(seriesOf(c, CLIENT_TO_BACKEND), seriesOf(c, BACKEND_TO_CLIENT)));
         add("synapsews_connections_opened_total", api(c), 1);
         add("synapsews_connections_open", "endpoint=\"" + esc(c.endpointName()) + "\"", 1);
     }
 
     @Override
     public void message(SourceConnection c, boolean fromClient, int bytes, long mediationNanos) {
-        String dir = fromClient ? CLIENT_TO_BACKEND : BACKEND_TO_CLIENT;
-        String labels = api(c) + ",direction=\"" + dir + "\"";
-        add("synapsews_messages_total", labels, 1);
-        add("synapsews_bytes_total", labels, bytes);
-        String apiDir = "api=\"" + esc(attr(c, ApiProperties.API)) + "\",direction=\"" + dir + "\"";
-        add("synapsews_mediation_seconds_count", apiDir, 1);
-        add("synapsews_mediation_seconds_sum", apiDir, mediationNanos);
         ConnectionStats s = live.get(c);
+        LongAdder[] series = s != null ? (fromClient ? s.toBackend : s.toClient)
+                : seriesOf(c, fromClient ? CLIENT_TO_BACKEND : BACKEND_TO_CLIENT);
+        series[0].increment();
+        series[1].add(bytes);
+        series[2].increment();
+        series[3].add(mediationNanos);
         if (s != null) {
             (fromClient ? s.messagesIn : s.messagesOut).increment();
             (fromClient ? s.bytesIn : s.bytesOut).add(bytes);
@@ -110,6 +117,7 @@ public final class GatewayMetrics implements ConnectionListener {
         Map<String, LongAdder> payloads = new TreeMap<>();
         payloads.put("path=\"built\"", adder(Payloads.expandedCount()));
         payloads.put("path=\"untouched\"", adder(Payloads.untouchedCount()));
+        payloads.put("path=\"relayed\"", adder(Payloads.relayedCount()));
         sorted.put("synapsews_payloads_total", payloads);
         for (Map.Entry<String, String[]> f : FAMILIES.entrySet()) {
             String family = f.getKey();
@@ -142,8 +150,19 @@ public final class GatewayMetrics implements ConnectionListener {
     }
 
     private void add(String name, String labels, long amount) {
-        series.computeIfAbsent(name, k -> new ConcurrentSkipListMap<>())
-                .computeIfAbsent(labels, k -> new LongAdder()).add(amount);
+        series(name, labels).add(amount);
+    }
+
+    private LongAdder series(String name, String labels) {
+        return series.computeIfAbsent(name, k -> new ConcurrentSkipListMap<>()).computeIfAbsent(labels, k -> new LongAdder());
+    }
+
+    /** The per-message series of a connection in one direction (labels built once, not per message). */
+    private LongAdder[] seriesOf(SourceConnection c, String direction) {
+        String labels = api(c) + ",direction=\"" + direction + "\"";
+        String apiDir = "api=\"" + esc(attr(c, ApiProperties.API)) + "\",direction=\"" + direction + "\"";
+        return new LongAdder[] {series("synapsews_messages_total", labels), series("synapsews_bytes_total", labels),
+            series("synapsews_mediation_seconds_count", apiDir), series("synapsews_mediation_seconds_sum", apiDir)};
     }
 
     private static String api(SourceConnection c) {

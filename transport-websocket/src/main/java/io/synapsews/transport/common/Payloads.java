@@ -52,6 +52,18 @@ public final class Payloads {
     /** Messages that left with the bytes they arrived with, never parsed. */
     static final LongAdder UNTOUCHED = new LongAdder();
 
+    /** Messages relayed as the frame they arrived as, without a message context ({@link RelayLane}). */
+    static final LongAdder RELAYED = new LongAdder();
+
+    /** Counts a message relayed without mediation. */
+    public static void relayed() {
+        RELAYED.increment();
+    }
+
+    public static long relayedCount() {
+        return RELAYED.sum();
+    }
+
     /**
      * Sets a text message as the payload. For {@code text/plain} (the default) it is the frame's
      * bytes behind a sourced {@code <text>} element, built only when a mediator reads it; other

@@ -43,6 +43,18 @@ public interface SourceConnection {
     void deliver(WebSocketFrame frame);
 
     /**
+     * Whether backend messages of this connection skip outflow mediation because its outflow
+     * sequence only responds ({@link RelayLane}); decided when the connection opens.
+     */
+    boolean relaysBackendMessages();
+
+    /**
+     * Hands a backend frame to the client, and to whoever else the endpoint's broadcast level names,
+     * as {@code <respond/>} would; the connection takes ownership of the frame.
+     */
+    void relay(WebSocketFrame frame);
+
+    /**
      * The backend leg closed (or vanished, code 1014): close the client with this code and
      * reason once everything queued before it has been delivered.
      */

@@ -6,10 +6,12 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.synapsews.transport.common.HandshakeException;
+import io.synapsews.transport.common.ConnectionListeners;
 import io.synapsews.transport.common.FlowGate;
+import io.synapsews.transport.common.HandshakeException;
 import io.synapsews.transport.common.LegOutbox;
 import io.synapsews.transport.common.LivenessHandler;
+import io.synapsews.transport.common.Payloads;
 import io.synapsews.transport.common.SourceConnection;
 import io.synapsews.transport.common.TargetLink;
 import org.apache.commons.logging.Log;
@@ -233,6 +235,12 @@ final class TargetConnection implements TargetLink {
     }
 
     private void dispatch(WebSocketFrame frame) {
+        if (source.relaysBackendMessages()) {
+            ConnectionListeners.message(source, false, frame.content().readableBytes(), 0);
+            Payloads.relayed();
+            source.relay(frame);
+            return;
+        }
         boolean binary = frame instanceof BinaryWebSocketFrame;
         byte[] bytes;
         try {
