@@ -6,6 +6,8 @@
 #   benchmarks/run.sh                 # full run (about 20 minutes on 2 cores)
 #   RUNS=1 SECONDS_PER_RUN=3 IDLE=1000 benchmarks/run.sh   # a quick check
 #   ONLY='pingpong|halfrate' GATEWAY_JVM_OPTS=-Dws.mediation.thread.pool.size=4 benchmarks/run.sh   # some shapes, other flags
+#   TARGETS=mediated ONLY=pipelined RUNS=1 GATEWAY_JVM_OPTS='-XX:StartFlightRecording=filename=/tmp/g.jfr,settings=profile' \
+#       benchmarks/run.sh                                       # profile one configuration (then JfrTop /tmp/g.jfr)
 #
 # Needs: Java 17, Maven, nginx (apt-get install nginx-light). Everything listens on 127.0.0.1.
 set -euo pipefail
@@ -139,7 +141,7 @@ gen() { # shape target mode args...
     echo "${line:-RESULT mode=$mode label=$shape/$target failed=1}" | tee -a "$RAW"
 }
 
-TARGETS="direct nginx passthrough mediated"
+TARGETS=${TARGETS:-"direct nginx passthrough mediated"}
 for run in $(seq 1 "$RUNS"); do
     for t in $TARGETS; do
         gen pingpong-100x64B "$t" echo --connections 100 --inflight 1 --size 64

@@ -104,12 +104,16 @@ class LivenessTest {
     void aConnectionIsClosedAtItsMaximumLifetime() throws Exception {
         WsClient c = WsClient.connect(http, "ws://localhost:" + lifePort + "/");
         long start = System.nanoTime();
+        // busy all along (so no idle check could be what closes it); an echo may be lost to the close
         while (!c.closed.isDone() && System.nanoTime() - start < 10_000_000_000L) {
-            c.ws.sendText("busy", true).join();
-            c.next();
+            try {
+                c.ws.sendText("busy", true).join();
+            } catch (java.util.concurrent.CompletionException | IllegalStateException closing) {
+                break;
+            }
             Thread.sleep(100);
         }
-        assertEquals("1001 maximum connection lifetime", c.closeWithin(1));
+        assertEquals("1001 maximum connection lifetime", c.closeWithin(5));
     }
 
     @Test

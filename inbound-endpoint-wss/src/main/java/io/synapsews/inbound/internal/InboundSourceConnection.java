@@ -12,6 +12,7 @@ import org.apache.axis2.description.TransportOutDescription;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.apache.synapse.config.SynapseConfiguration;
+import org.apache.synapse.core.SynapseEnvironment;
 
 import io.netty.util.concurrent.ScheduledFuture;
 import io.synapsews.transport.common.ConnectionListeners;
@@ -79,6 +80,7 @@ final class InboundSourceConnection implements SourceConnection {
     @Override public Map<String, String> handshakeHeaders() { return headers; }
     @Override public List<String> requestedSubprotocols() { return subprotocols; }
     @Override public Executor outboundExecutor() { return outbound; }
+    @Override public io.netty.channel.EventLoop eventLoop() { return channel.eventLoop(); }
     @Override public String outflowSequence() { return endpoint.config().outflowSequence(); }
     @Override public String outflowFaultSequence() { return endpoint.config().outflowFaultSequence(); }
     @Override public TransportOutDescription responseTransport() { return endpoint.responseTransport(); }
@@ -246,11 +248,10 @@ final class InboundSourceConnection implements SourceConnection {
      * sequence that only responds, are replaced by relaying frames ({@link RelayLane}).
      */
     private void chooseLane() {
-        SynapseConfiguration synapse;
-        try {
-            synapse = Mediation.environment(endpoint.runtime().configurationContext()).getSynapseConfiguration();
-        } catch (Exception e) {
-            return; // no Synapse environment: everything is mediated, and mediation reports why
+        SynapseEnvironment env = Mediation.environment(endpoint.runtime().configurationContext());
+        SynapseConfiguration synapse = env == null ? null : env.getSynapseConfiguration();
+        if (synapse == null) {
+            return; // no Synapse: everything goes to mediation, which reports why
         }
         if (targets.size() == 1 && RelayLane.onlySends(synapse, endpoint.config().sequence())) {
             relayTarget = targets.get(0);
@@ -279,7 +280,11 @@ final class InboundSourceConnection implements SourceConnection {
 
     @Override
     public void deliver(WebSocketFrame frame) {
-        channel.eventLoop().execute(() -> outbox.offer(frame));
+        if (channel.eventLoop().inEventLoop()) {
+            outbox.offer(frame); // relayed from a backend leg on this loop
+        } else {
+            channel.eventLoop().execute(() -> outbox.offer(frame));
+        }
     }
 
     @Override

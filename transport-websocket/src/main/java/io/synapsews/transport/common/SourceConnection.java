@@ -30,6 +30,12 @@ public interface SourceConnection {
     /** Registers a backend leg; it is closed with this connection. */
     void addTarget(TargetLink target);
 
+    /**
+     * The client connection's event loop. The sender registers the connection's backend legs on it, so
+     * that a relayed frame crosses from one leg to the other without changing threads.
+     */
+    io.netty.channel.EventLoop eventLoop();
+
     /** Runs backend-to-client mediation of this connection, one message at a time, in order. */
     Executor outboundExecutor();
 

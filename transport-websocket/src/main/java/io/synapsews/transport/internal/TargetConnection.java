@@ -110,7 +110,11 @@ final class TargetConnection implements TargetLink {
 
     @Override
     public void send(WebSocketFrame frame) {
-        channel.eventLoop().execute(() -> outbox.offer(frame));
+        if (channel.eventLoop().inEventLoop()) {
+            outbox.offer(frame); // relayed from the client leg on this loop
+        } else {
+            channel.eventLoop().execute(() -> outbox.offer(frame));
+        }
     }
 
     @Override

@@ -62,7 +62,8 @@ final class TargetConnector {
                 WebSocketVersion.V13, subprotocols.isEmpty() ? null : String.join(",", subprotocols), false,
                 headers == null ? new DefaultHttpHeaders() : headers, config.maxFrameLength, true, false, -1);
         Bootstrap bootstrap = new Bootstrap()
-                .group(group)
+                // on the client connection's loop: relayed frames never change threads
+                .group(source.eventLoop() != null ? source.eventLoop() : group)
                 .channel(NioSocketChannel.class)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, config.connectTimeoutMillis)
                 .option(ChannelOption.TCP_NODELAY, true)
