@@ -20,4 +20,12 @@ final class HandshakeAssertions {
         assertTrue(e.getCause() instanceof WebSocketHandshakeException, "not a handshake failure: " + e.getCause());
         assertEquals(status, ((WebSocketHandshakeException) e.getCause()).getResponse().statusCode());
     }
+
+    /** The handshake to {@code url} gets {@code status}, and a log line of the gateway's contains {@code why}. */
+    static void assertStatusLogging(HttpClient http, LogCapture log, String url, int status, String why) {
+        int from = log.events.size();
+        assertStatus(http, url, status);
+        String lines = String.join("\n", log.messagesSince(from));
+        assertTrue(lines.toLowerCase().contains(why.toLowerCase()), "no '" + why + "' in:\n" + lines);
+    }
 }

@@ -131,21 +131,16 @@ class TlsVersionTest {
     }
 
     @Test
-    void aBackendSpeakingOnlyTls11Is502WithTheReasonInTheLog() throws Exception {
-        int from = log.events.size();
-        HandshakeAssertions.assertStatus(http, "ws://localhost:" + tls11EndpointPort + "/", 502);
-        String lines = String.join("\n", log.messagesSince(from));
-        assertTrue(lines.contains("protocol"), "no TLS protocol failure in:\n" + lines);
-        assertTrue(lines.contains("wss://localhost:" + tls11BackendPort), "the backend is not named in:\n" + lines);
+    void aBackendSpeakingOnlyTls11Is502WithTheReasonInTheLog() {
+        HandshakeAssertions.assertStatusLogging(http, log, "ws://localhost:" + tls11EndpointPort + "/", 502,
+                "wss://localhost:" + tls11BackendPort + "/: javax.net.ssl.SSLHandshakeException: Received fatal alert: protocol_version");
     }
 
     @Test
-    void aBackendSpeakingTls12GetsAsFarAsTheUpgrade() throws Exception {
+    void aBackendSpeakingTls12GetsAsFarAsTheUpgrade() {
         // the control for the test above: same certificate and trust, TLS 1.2; OpenSSL's status page is no
         // WebSocket, so the upgrade itself fails, after TLS
-        int from = log.events.size();
-        HandshakeAssertions.assertStatus(http, "ws://localhost:" + tls12EndpointPort + "/", 502);
-        String lines = String.join("\n", log.messagesSince(from));
-        assertTrue(lines.contains("refused the handshake"), "TLS 1.2 did not get through to the upgrade:\n" + lines);
+        HandshakeAssertions.assertStatusLogging(http, log, "ws://localhost:" + tls12EndpointPort + "/", 502,
+                "refused the handshake: 200");
     }
 }

@@ -7,6 +7,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -16,6 +17,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.TrustManagerFactory;
 import java.io.File;
 import java.net.BindException;
 import java.security.KeyStore;
@@ -157,22 +159,64 @@ final class InboundEndpoint {
     }
 
     private SslContext serverTls() throws InboundConfigException {
-        File file = ServerHome.resolve(runtime.axis2Repository(), config.keyStoreFile());
-        KeyStore ks;
+        KeyStore ks = open(InboundEndpointConfig.KEY_STORE_FILE, config.keyStoreFile(),
+                InboundEndpointConfig.KEY_STORE_PASS, config.keyStorePass());
+        KeyManagerFactory kmf;
         try {
-            ks = KeyStore.getInstance(file, config.keyStorePass().toCharArray());
-        } catch (Exception e) {
-            throw new InboundConfigException(config.file() + ": parameter '" + InboundEndpointConfig.KEY_STORE_FILE
-                    + "': cannot read key store " + file + " with the given " + InboundEndpointConfig.KEY_STORE_PASS
-                    + ": " + e.getMessage(), e);
-        }
-        try {
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(ks, config.certPass().toCharArray());
-            return SslContextBuilder.forServer(kmf).protocols("TLSv1.3", "TLSv1.2").build();
         } catch (Exception e) {
             throw new InboundConfigException(config.file() + ": parameter '" + InboundEndpointConfig.CERT_PASS
-                    + "': cannot use the key in " + file + ": " + e.getMessage(), e);
+                    + "': cannot use the key in " + config.keyStoreFile() + ": " + e.getMessage(), e);
+        }
+        SslContextBuilder tls = SslContextBuilder.forServer(kmf)
+                .protocols(config.sslProtocols())
+                .ciphers(config.cipherSuites())
+                .clientAuth("require".equals(config.clientAuth()) ? ClientAuth.REQUIRE
+                        : "want".equals(config.clientAuth()) ? ClientAuth.OPTIONAL : ClientAuth.NONE);
+        if (config.trustStoreFile() != null) {
+            tls.trustManager(clientTrust());
+        }
+        try {
+            return tls.build();
+        } catch (Exception e) {
+            throw new InboundConfigException(config.file() + ": parameters '" + InboundEndpointConfig.SSL_PROTOCOLS
+                    + "' and '" + InboundEndpointConfig.CIPHER_SUITES + "': no TLS context with "
+                    + config.sslProtocols() + " and " + (config.cipherSuites() == null ? "the JDK's cipher suites"
+                    : config.cipherSuites()) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The trust store client certificates are checked against. */
+    private TrustManagerFactory clientTrust() throws InboundConfigException {
+        KeyStore ts = open(InboundEndpointConfig.TRUST_STORE_FILE, config.trustStoreFile(),
+                InboundEndpointConfig.TRUST_STORE_PASS, config.trustStorePass());
+        try {
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(ts);
+            return tmf;
+        } catch (Exception e) {
+            throw new InboundConfigException(config.file() + ": parameter '" + InboundEndpointConfig.TRUST_STORE_FILE
+                    + "': cannot use trust store " + config.trustStoreFile() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Opens a JKS or PKCS12 store (told apart by content): a missing or unreadable file is the file
+     * parameter's problem, a store that does not open with the password the password parameter's.
+     */
+    private KeyStore open(String fileParam, String path, String passParam, String password) throws InboundConfigException {
+        File file = ServerHome.resolve(runtime.axis2Repository(), path);
+        if (!file.isFile() || !file.canRead()) {
+            throw new InboundConfigException(config.file() + ": parameter '" + fileParam + "': " + file
+                    + (file.exists() ? " cannot be read" : " does not exist"));
+        }
+        try {
+            return KeyStore.getInstance(file, password.toCharArray());
+        } catch (Exception e) {
+            Throwable why = e.getCause() instanceof java.security.UnrecoverableKeyException ? e.getCause() : e;
+            throw new InboundConfigException(config.file() + ": parameter '" + passParam + "': cannot open " + file
+                    + " (JKS or PKCS12) with this password: " + why.getMessage(), e);
         }
     }
 }

@@ -9,8 +9,11 @@ import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
 import java.io.File;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -34,6 +37,11 @@ public final class InboundEndpointConfig {
     public static final String KEY_STORE_FILE = "wss.ssl.key.store.file";
     public static final String KEY_STORE_PASS = "wss.ssl.key.store.pass";
     public static final String CERT_PASS = "wss.ssl.cert.pass";
+    public static final String TRUST_STORE_FILE = "wss.ssl.trust.store.file";
+    public static final String TRUST_STORE_PASS = "wss.ssl.trust.store.pass";
+    public static final String CLIENT_AUTH = "wss.ssl.client.auth";
+    public static final String SSL_PROTOCOLS = "wss.ssl.protocols";
+    public static final String CIPHER_SUITES = "wss.ssl.cipher.suites";
     public static final String MAX_FRAME = "ws.max.frame.size";
     public static final String MAX_MESSAGE = "ws.max.message.size";
     public static final String MAX_HANDSHAKE_HEADER = "ws.max.handshake.header.size";
@@ -69,6 +77,11 @@ public final class InboundEndpointConfig {
     private final String keyStoreFile;
     private final String keyStorePass;
     private final String certPass;
+    private final String trustStoreFile;
+    private final String trustStorePass;
+    private final String clientAuth;
+    private final List<String> sslProtocols;
+    private final List<String> cipherSuites;
     private final int maxFrameSize;
     private final int maxMessageSize;
     private final int maxHandshakeHeaderSize;
@@ -149,6 +162,49 @@ public final class InboundEndpointConfig {
                 throw problem(KEY_STORE_PASS, "is required for protocol wss");
             }
         }
+        trustStoreFile = parameters.get(TRUST_STORE_FILE);
+        trustStorePass = parameters.get(TRUST_STORE_PASS);
+        if (trustStoreFile != null && trustStorePass == null) {
+            throw problem(TRUST_STORE_PASS, "is required with " + TRUST_STORE_FILE);
+        }
+        clientAuth = parameters.getOrDefault(CLIENT_AUTH, "none").trim().toLowerCase(java.util.Locale.ROOT);
+        if (!Arrays.asList("none", "want", "require").contains(clientAuth)) {
+            throw problem(CLIENT_AUTH, "must be none, want or require, was '" + clientAuth + "'");
+        }
+        javax.net.ssl.SSLParameters supported = supportedTls();
+        sslProtocols = names(SSL_PROTOCOLS, "TLSv1.3,TLSv1.2", supported.getProtocols(), "protocol");
+        cipherSuites = parameters.containsKey(CIPHER_SUITES)
+                ? names(CIPHER_SUITES, null, supported.getCipherSuites(), "cipher suite") : null;
+    }
+
+    private static javax.net.ssl.SSLParameters supportedTls() throws InboundConfigException {
+        try {
+            return javax.net.ssl.SSLContext.getDefault().getSupportedSSLParameters();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new InboundConfigException("this JVM has no TLS implementation: " + e.getMessage(), e);
+        }
+    }
+
+    /** A comma list of TLS names, each of which this JVM must know. */
+    private List<String> names(String param, String def, String[] known, String what) throws InboundConfigException {
+        String v = parameters.getOrDefault(param, def);
+        List<String> out = new ArrayList<>();
+        for (String n : v.split(",")) {
+            if (!n.trim().isEmpty()) {
+                out.add(n.trim());
+            }
+        }
+        if (out.isEmpty()) {
+            throw problem(param, "names no " + what);
+        }
+        List<String> knownList = Arrays.asList(known);
+        for (String n : out) {
+            if (!knownList.contains(n)) {
+                throw problem(param, "unknown " + what + " '" + n + "'" + ("protocol".equals(what)
+                        ? " (this JVM knows " + String.join(", ", known) + ")" : ""));
+            }
+        }
+        return Collections.unmodifiableList(out);
     }
 
     /** Reads and validates an inbound endpoint file. */
@@ -242,6 +298,15 @@ public final class InboundEndpointConfig {
     public String keyStoreFile() { return keyStoreFile; }
     public String keyStorePass() { return keyStorePass; }
     public String certPass() { return certPass; }
+    /** Trust store for client certificates, or null for the JDK's default trust. */
+    public String trustStoreFile() { return trustStoreFile; }
+    public String trustStorePass() { return trustStorePass; }
+    /** none, want or require: whether clients are asked for a certificate (**ours**: none unless set). */
+    public String clientAuth() { return clientAuth; }
+    /** TLS versions offered to clients (**ours**: TLSv1.3 and TLSv1.2). */
+    public List<String> sslProtocols() { return sslProtocols; }
+    /** Cipher suites offered to clients, or null for the JDK's defaults. */
+    public List<String> cipherSuites() { return cipherSuites; }
     public int maxFrameSize() { return maxFrameSize; }
     public int maxMessageSize() { return maxMessageSize; }
     public int maxHandshakeHeaderSize() { return maxHandshakeHeaderSize; }
@@ -274,7 +339,10 @@ public final class InboundEndpointConfig {
     public boolean listenerDiffers(InboundEndpointConfig other) {
         return other == null || port != other.port || !protocol.equals(other.protocol)
                 || !Objects.equals(keyStoreFile, other.keyStoreFile) || !Objects.equals(keyStorePass, other.keyStorePass)
-                || !Objects.equals(certPass, other.certPass) || bossThreads != other.bossThreads
+                || !Objects.equals(certPass, other.certPass) || !Objects.equals(trustStoreFile, other.trustStoreFile)
+                || !Objects.equals(trustStorePass, other.trustStorePass) || !clientAuth.equals(other.clientAuth)
+                || !sslProtocols.equals(other.sslProtocols) || !Objects.equals(cipherSuites, other.cipherSuites)
+                || bossThreads != other.bossThreads
                 || workerThreads != other.workerThreads;
     }
 

@@ -1,9 +1,12 @@
 package io.synapsews.inbound.internal;
 
+import io.synapsews.transport.common.Mediation;
 import org.apache.axis2.context.ConfigurationContext;
 import org.apache.axis2.description.TransportOutDescription;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.apache.synapse.config.SynapseConfiguration;
+import org.apache.synapse.core.SynapseEnvironment;
 
 import java.io.File;
 import java.util.ArrayList;
@@ -52,6 +55,11 @@ public final class InboundEndpointManager {
             config = InboundEndpointConfig.parse(file);
         } catch (InboundConfigException e) {
             log.error("inbound endpoint not deployed: " + e.getMessage());
+            return;
+        }
+        String missing = missingSequence(config);
+        if (missing != null) {
+            log.error("inbound endpoint not deployed: " + file + ": " + missing);
             return;
         }
         InboundEndpoint current = deployed.get(key(file));
@@ -129,6 +137,30 @@ public final class InboundEndpointManager {
     public void destroy() {
         stop();
         runtime.mediationPool().shutdown();
+    }
+
+    /**
+     * The first sequence the file names that Synapse does not have, as the problem to log, or null
+     * (also when there is no Synapse to ask).
+     */
+    private String missingSequence(InboundEndpointConfig config) {
+        SynapseEnvironment env = Mediation.environment(runtime.configurationContext());
+        SynapseConfiguration synapse = env == null ? null : env.getSynapseConfiguration();
+        if (synapse == null) {
+            return null;
+        }
+        String[][] named = {
+            {"attribute 'sequence'", config.sequence()},
+            {"attribute 'onError'", config.onError()},
+            {"parameter '" + InboundEndpointConfig.OUTFLOW_SEQUENCE + "'", config.outflowSequence()},
+            {"parameter '" + InboundEndpointConfig.OUTFLOW_FAULT_SEQUENCE + "'", config.outflowFaultSequence()},
+        };
+        for (String[] n : named) {
+            if (n[1] != null && synapse.getSequence(n[1]) == null) {
+                return n[0] + " names the sequence '" + n[1] + "', which is not deployed";
+            }
+        }
+        return null;
     }
 
     private static String key(File file) {

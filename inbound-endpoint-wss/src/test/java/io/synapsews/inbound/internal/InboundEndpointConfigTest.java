@@ -98,4 +98,27 @@ class InboundEndpointConfigTest {
         assertFalse(b.listenerDiffers(a));
         assertTrue(c.listenerDiffers(a));
     }
+
+    @Test
+    void tlsParametersAreCheckedAgainstWhatThisJvmKnows() throws Exception {
+        String wss = p("inbound.ws.port", "9443") + p("wss.ssl.key.store.file", "k.p12") + p("wss.ssl.key.store.pass", "x");
+        InboundEndpointConfig ok = InboundEndpointConfig.parse(file("T1", "protocol=\"wss\" sequence=\"s\"", wss));
+        assertEquals(java.util.Arrays.asList("TLSv1.3", "TLSv1.2"), ok.sslProtocols());
+        assertEquals("none", ok.clientAuth());
+        assertEquals(null, ok.cipherSuites());
+
+        String protocol = problem(file("T2", "protocol=\"wss\" sequence=\"s\"", wss + p("wss.ssl.protocols", "TLSv1.2, TLS")));
+        assertTrue(protocol.contains("T2.xml: parameter 'wss.ssl.protocols' unknown protocol 'TLS'"), protocol);
+        String cipher = problem(file("T3", "protocol=\"wss\" sequence=\"s\"", wss + p("wss.ssl.cipher.suites", "TLS_NO_SUCH_SUITE")));
+        assertTrue(cipher.contains("T3.xml: parameter 'wss.ssl.cipher.suites' unknown cipher suite 'TLS_NO_SUCH_SUITE'"), cipher);
+        String auth = problem(file("T4", "protocol=\"wss\" sequence=\"s\"", wss + p("wss.ssl.client.auth", "always")));
+        assertTrue(auth.contains("T4.xml: parameter 'wss.ssl.client.auth' must be none, want or require, was 'always'"), auth);
+        String trust = problem(file("T5", "protocol=\"wss\" sequence=\"s\"", wss + p("wss.ssl.trust.store.file", "t.jks")));
+        assertTrue(trust.contains("T5.xml: parameter 'wss.ssl.trust.store.pass' is required with wss.ssl.trust.store.file"), trust);
+
+        InboundEndpointConfig require = InboundEndpointConfig.parse(file("T1", "protocol=\"wss\" sequence=\"s\"",
+                wss + p("wss.ssl.client.auth", "Require")));
+        assertEquals("require", require.clientAuth());
+        assertTrue(require.listenerDiffers(ok), "a TLS change restarts the listener");
+    }
 }

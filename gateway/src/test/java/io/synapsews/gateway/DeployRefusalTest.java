@@ -1,0 +1,143 @@
+package io.synapsews.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Broken inbound endpoint files are refused when they are deployed, each with one log line naming the
+ * file, the parameter and the problem, while the rest of the server keeps running; a fixed file then
+ * deploys by hot deployment; {@code suspend="true"} deploys without listening.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DeployRefusalTest {
+
+    @TempDir
+    static Path tmp;
+
+    static EchoBackend backend;
+    static Gateway gateway;
+    static TestHome home;
+    static LogCapture log;
+    static ServerSocket squatter;
+    static final HttpClient http = HttpClient.newHttpClient();
+    static int goodPort;
+    static int noSequencePort;
+    static int suspendedPort;
+    static int badStorePort;
+    static int wrongPassPort;
+
+    @BeforeAll
+    static void start() throws Exception {
+        log = LogCapture.install();
+        backend = new EchoBackend(0);
+        home = new TestHome(tmp.resolve("home").toFile(), backend.url());
+        home.withoutAuth();
+        home.addSendSequence("echoSeq", backend.url());
+        goodPort = home.addInboundEndpoint("Good", "echoSeq", "");
+        noSequencePort = home.addInboundEndpoint("NoSequence", "noSuchSeq", "");
+        home.addInboundEndpoint("Level7", "echoSeq", "<parameter name=\"ws.client.side.broadcast.level\">7</parameter>");
+        home.write(DemoHome.INBOUND_DIR + "NoOutflow.xml", TestHome.inboundEndpoint("NoOutflow", TestHome.freePort(), "echoSeq")
+                .replace("outflowDispatchSeq", "noSuchOutflowSeq"));
+        squatter = new ServerSocket(0, 50, InetAddress.getByName("0.0.0.0"));
+        home.write(DemoHome.INBOUND_DIR + "BusyPort.xml", TestHome.inboundEndpoint("BusyPort", squatter.getLocalPort(), "echoSeq"));
+        suspendedPort = TestHome.freePort();
+        home.write(DemoHome.INBOUND_DIR + "Suspended.xml", TestHome.inboundEndpoint("Suspended", suspendedPort, "echoSeq")
+                .replace("suspend=\"false\"", "suspend=\"true\""));
+        badStorePort = TestHome.freePort();
+        home.write(DemoHome.INBOUND_DIR + "BadStore.xml", wss("BadStore", badStorePort, "repository/resources/security/missing.jks", "wso2carbon"));
+        wrongPassPort = TestHome.freePort();
+        home.write(DemoHome.INBOUND_DIR + "WrongPass.xml", wss("WrongPass", wrongPassPort,
+                "repository/resources/security/wso2carbon.jks", "not-the-password"));
+        gateway = Gateway.start(home.dir);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        TestHome.closeAll(gateway, backend, squatter);
+    }
+
+    private static String wss(String name, int port, String keyStore, String password) {
+        return TestHome.inboundEndpoint(name, port, "echoSeq").replace("protocol=\"ws\"", "protocol=\"wss\"")
+                .replace("</parameters>", "<parameter name=\"wss.ssl.key.store.file\">" + keyStore + "</parameter>"
+                        + "<parameter name=\"wss.ssl.key.store.pass\">" + password + "</parameter></parameters>");
+    }
+
+    /** The one log line about {@code file}'s refusal; it must contain every one of {@code parts}. */
+    private static void refusedWith(String file, String... parts) {
+        String line = log.messagesSince(0).stream().filter(l -> l.startsWith("inbound endpoint not deployed")
+                && l.contains(file)).findFirst().orElse(null);
+        if (line == null) {
+            fail("no refusal logged for " + file + " in:\n" + String.join("\n", log.messagesSince(0)));
+        }
+        for (String p : parts) {
+            assertTrue(line.contains(p), "'" + p + "' missing from: " + line);
+        }
+        assertEquals(1, log.messagesSince(0).stream().filter(l -> l.contains(file) && l.contains("not deployed")).count(),
+                "one line per refusal");
+    }
+
+    private static boolean listening(int port) {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Test
+    @Order(1)
+    void eachBrokenFileIsRefusedWithOneLineNamingFileParameterAndProblem() {
+        refusedWith("NoSequence.xml", "attribute 'sequence'", "'noSuchSeq'", "not deployed");
+        refusedWith("NoOutflow.xml", "parameter 'ws.outflow.dispatch.sequence'", "'noSuchOutflowSeq'");
+        refusedWith("Level7.xml", "parameter 'ws.client.side.broadcast.level'", "between 0 and 2, was 7");
+        refusedWith("BusyPort.xml", "parameter 'inbound.ws.port'", "port " + squatter.getLocalPort() + " is already in use");
+        refusedWith("BadStore.xml", "parameter 'wss.ssl.key.store.file'", "missing.jks does not exist");
+        refusedWith("WrongPass.xml", "parameter 'wss.ssl.key.store.pass'", "wso2carbon.jks", "with this password");
+        assertTrue(!listening(noSequencePort) && !listening(badStorePort) && !listening(wrongPassPort));
+    }
+
+    @Test
+    @Order(1)
+    void theRestOfTheServerKeepsServing() throws Exception {
+        WsClient c = WsClient.connect(http, "ws://localhost:" + goodPort + "/");
+        c.ws.sendText("still here", true).join();
+        assertEquals("still here", c.next());
+    }
+
+    @Test
+    @Order(1)
+    void aSuspendedEndpointIsDeployedWithoutListening() {
+        assertTrue(log.messagesSince(0).stream().anyMatch(l -> l.contains("'Suspended'") && l.contains("suspended (not listening)")));
+        assertTrue(!listening(suspendedPort), "a suspended endpoint listens");
+    }
+
+    @Test
+    @Order(2) // after the others: it fixes a broken file
+    void theFixedFileDeploys() throws Exception {
+        home.write(DemoHome.INBOUND_DIR + "NoSequence.xml", TestHome.inboundEndpoint("NoSequence", noSequencePort, "echoSeq"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40); // Axis2 scans every 10 s
+        while (!listening(noSequencePort) && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+        }
+        WsClient c = WsClient.connect(http, "ws://localhost:" + noSequencePort + "/");
+        c.ws.sendText("fixed", true).join();
+        assertEquals("fixed", c.next());
+    }
+}
