@@ -152,7 +152,7 @@ for run in $(seq 1 "$RUNS"); do
 done
 
 # p99 added at half the pass-through peak of the ping-pong shape (open loop, fixed rate)
-PEAK=$(grep 'label=pingpong-100x64B/passthrough ' "$RAW" | sed 's/.*msgs_per_s=\([0-9]*\).*/\1/' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+PEAK=$(grep 'label=pingpong-100x64B/passthrough ' "$RAW" | sed 's/.*msgs_per_s=\([0-9]*\).*/\1/' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}' || true)
 PEAK=${PEAK:-${HALF_RATE_PEAK:-16000}}
 HALF=$(( ${PEAK:-2000} / 2 ))
 for run in $(seq 1 "$RUNS"); do
