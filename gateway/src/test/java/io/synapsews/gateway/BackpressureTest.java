@@ -41,11 +41,9 @@ class BackpressureTest {
     static void start() throws Exception {
         log = LogCapture.install();
         backend = new StreamingBackend(SIZE, COUNT);
-        TestHome home = new TestHome(tmp.resolve("home").toFile(), backend.url());
-        home.withoutAuth();
-        home.addSendSequence("streamSeq", backend.url());
-        port = home.addInboundEndpoint("StreamEndpoint", "streamSeq", "");
-        slowPort = home.addInboundEndpoint("SlowEndpoint", "streamSeq",
+        TestHome home = TestHome.relayingTo(tmp.resolve("home").toFile(), backend.url());
+        port = home.addInboundEndpoint("StreamEndpoint", "echoSeq", "");
+        slowPort = home.addInboundEndpoint("SlowEndpoint", "echoSeq",
                 "<parameter name=\"ws.slow.consumer.policy\">close</parameter>"
                         + "<parameter name=\"ws.slow.consumer.pending.bytes\">1048576</parameter>"
                         + "<parameter name=\"ws.slow.consumer.timeout.ms\">1000</parameter>");

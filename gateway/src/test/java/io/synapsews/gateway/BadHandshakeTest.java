@@ -40,10 +40,8 @@ class BadHandshakeTest {
     static void start() throws Exception {
         log = LogCapture.install();
         backend = new EchoBackend(0);
-        TestHome home = new TestHome(tmp.resolve("home").toFile(), backend.url());
-        home.withoutAuth();
-        home.addSendSequence("strictSeq", backend.url());
-        port = home.addInboundEndpoint("StrictEndpoint", "strictSeq",
+        TestHome home = TestHome.relayingTo(tmp.resolve("home").toFile(), backend.url());
+        port = home.addInboundEndpoint("StrictEndpoint", "echoSeq",
                 "<parameter name=\"ws.max.handshake.request.line\">1024</parameter>"
                         + "<parameter name=\"ws.max.handshake.header.size\">2048</parameter>"
                         + "<parameter name=\"ws.max.connections\">3</parameter>"

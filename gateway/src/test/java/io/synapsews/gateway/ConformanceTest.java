@@ -49,11 +49,9 @@ class ConformanceTest {
     @BeforeAll
     static void start() throws Exception {
         backend = new EchoBackend(0);
-        TestHome home = new TestHome(tmp.resolve("home").toFile(), backend.url());
-        home.withoutAuth();
-        home.addSendSequence("strictSeq", backend.url());
-        port = home.addInboundEndpoint("Conformance", "strictSeq", "");
-        limitedPort = home.addInboundEndpoint("Limited", "strictSeq", "<parameter name=\"ws.max.frame.size\">1024</parameter>"
+        TestHome home = TestHome.relayingTo(tmp.resolve("home").toFile(), backend.url());
+        port = home.addInboundEndpoint("Conformance", "echoSeq", "");
+        limitedPort = home.addInboundEndpoint("Limited", "echoSeq", "<parameter name=\"ws.max.frame.size\">1024</parameter>"
                 + "<parameter name=\"ws.max.message.size\">4096</parameter>");
         gateway = Gateway.start(home.dir);
     }

@@ -47,9 +47,7 @@ class DeployRefusalTest {
     static void start() throws Exception {
         log = LogCapture.install();
         backend = new EchoBackend(0);
-        home = new TestHome(tmp.resolve("home").toFile(), backend.url());
-        home.withoutAuth();
-        home.addSendSequence("echoSeq", backend.url());
+        home = TestHome.relayingTo(tmp.resolve("home").toFile(), backend.url());
         goodPort = home.addInboundEndpoint("Good", "echoSeq", "");
         noSequencePort = home.addInboundEndpoint("NoSequence", "noSuchSeq", "");
         home.addInboundEndpoint("Level7", "echoSeq", "<parameter name=\"ws.client.side.broadcast.level\">7</parameter>");

@@ -54,9 +54,7 @@ class DrainTest {
     void shutdownClosesEveryClientWithItsCodeForcesTheSilentOnesAndLeavesNothingRunning() throws Exception {
         Set<String> before = threads();
         try (EchoBackend backend = new EchoBackend(0)) {
-            TestHome home = new TestHome(tmp.resolve("home").toFile(), backend.url());
-            home.withoutAuth();
-            home.addSendSequence("echoSeq", backend.url());
+            TestHome home = TestHome.relayingTo(tmp.resolve("home").toFile(), backend.url());
             int port = home.addInboundEndpoint("Draining", "echoSeq", "<parameter name=\"ws.shutdown.status.code\">1012</parameter>"
                     + "<parameter name=\"ws.shutdown.status.message\">restarting</parameter>"
                     + "<parameter name=\"ws.shutdown.drain.time.ms\">1500</parameter>");

@@ -36,10 +36,8 @@ class FastPathTest {
     @BeforeAll
     static void start() throws Exception {
         backend = new EchoBackend(0);
-        TestHome home = new TestHome(tmp.resolve("home").toFile(), backend.url());
-        home.withoutAuth();
-        home.addSendSequence("passThroughSeq", backend.url());
-        textPort = home.addInboundEndpoint("TextEndpoint", "passThroughSeq", "");
+        TestHome home = TestHome.relayingTo(tmp.resolve("home").toFile(), backend.url());
+        textPort = home.addInboundEndpoint("TextEndpoint", "echoSeq", "");
         // mediated (a property mediator keeps it off the relay lane), so JSON goes through its builder
         home.write("repository/conf/synapse-config/sequences/jsonSeq.xml",
                 "<sequence xmlns=\"http://ws.apache.org/ns/synapse\" name=\"jsonSeq\">\n"
@@ -51,11 +49,11 @@ class FastPathTest {
         home.write("repository/conf/synapse-config/sequences/respondSeq.xml",
                 "<sequence xmlns=\"http://ws.apache.org/ns/synapse\" name=\"respondSeq\"><respond/></sequence>\n");
         relayPort = TestHome.freePort();
-        home.write(DemoHome.INBOUND_DIR + "RelayEndpoint.xml", TestHome.inboundEndpoint("RelayEndpoint", relayPort, "passThroughSeq")
+        home.write(DemoHome.INBOUND_DIR + "RelayEndpoint.xml", TestHome.inboundEndpoint("RelayEndpoint", relayPort, "echoSeq")
                 .replace("outflowDispatchSeq", "respondSeq"));
         relayBroadcastPort = TestHome.freePort();
         home.write(DemoHome.INBOUND_DIR + "RelayBroadcastEndpoint.xml", TestHome.inboundEndpoint("RelayBroadcastEndpoint",
-                relayBroadcastPort, "passThroughSeq").replace("outflowDispatchSeq", "respondSeq")
+                relayBroadcastPort, "echoSeq").replace("outflowDispatchSeq", "respondSeq")
                 .replace("</parameters>", "<parameter name=\"ws.client.side.broadcast.level\">1</parameter></parameters>"));
         mediatedPort = TestHome.freePort();
         home.write("repository/conf/synapse-config/sequences/mediatedSeq.xml",

@@ -67,9 +67,7 @@ class FaultTest {
     @BeforeAll
     static void start() throws Exception {
         backend = new EchoBackend(0);
-        home = new TestHome(tmp.resolve("home").toFile(), backend.url());
-        home.withoutAuth();
-        home.addSendSequence("echoSeq", backend.url());
+        home = TestHome.relayingTo(tmp.resolve("home").toFile(), backend.url());
         echoPort = home.addInboundEndpoint("Faults", "echoSeq", "");
 
         garbageBackend = new RawBackend(FaultTest::garbage);

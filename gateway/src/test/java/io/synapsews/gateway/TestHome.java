@@ -27,6 +27,17 @@ final class TestHome {
     }
 
     /**
+     * A home for tests of the relay itself: no token check ({@link #withoutAuth()}) and a sequence
+     * {@code echoSeq} that sends every message to {@code backendUrl}.
+     */
+    static TestHome relayingTo(File dir, String backendUrl) throws IOException {
+        TestHome home = new TestHome(dir, backendUrl);
+        home.withoutAuth();
+        home.addSendSequence("echoSeq", backendUrl);
+        return home;
+    }
+
+    /**
      * Replaces the demo API's client sequence with one that only relays: no token check, no
      * throttling (for tests of the relay itself).
      */

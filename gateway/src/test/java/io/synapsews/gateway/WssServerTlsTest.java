@@ -52,9 +52,7 @@ class WssServerTlsTest {
     static void start() throws Exception {
         log = LogCapture.install();
         backend = new EchoBackend(0);
-        TestHome home = new TestHome(tmp.resolve("home").toFile(), backend.url());
-        home.withoutAuth();
-        home.addSendSequence("echoSeq", backend.url());
+        TestHome home = TestHome.relayingTo(tmp.resolve("home").toFile(), backend.url());
         File security = new File(home.dir, "repository/resources/security");
         serverStore = new File(security, "server.p12");
         KeyStores.selfSigned(serverStore, "server", "secret");
