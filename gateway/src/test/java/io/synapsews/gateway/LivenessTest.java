@@ -32,17 +32,26 @@ class LivenessTest {
     static int pingPort;
     static int idlePort;
     static int lifePort;
+    static int readerIdlePort;
+    static int writerIdlePort;
     static RawBackend muteBackend;
     static int mutePort;
 
     @BeforeAll
     static void start() throws Exception {
         backend = new EchoBackend(0);
-        TestHome home = new TestHome(tmp.resolve("home").toFile(), backend.url());
-        home.withoutAuth();
-        home.addSendSequence("echoSeq", backend.url());
+        TestHome home = TestHome.relayingTo(tmp.resolve("home").toFile(), backend.url());
         home.addSenderParameter("ws", "<parameter name=\"ws.target.ping.interval.ms\">300</parameter>");
         home.addSenderParameter("ws", "<parameter name=\"ws.target.pong.timeout.ms\">500</parameter>");
+        // the original's reader and writer idle times (seconds); the writer endpoint answers nothing
+        readerIdlePort = home.addInboundEndpoint("ReaderIdle", "echoSeq", "<parameter name=\"ws.dispatch.idleTime\">1</parameter>");
+        home.write("repository/conf/synapse-config/sequences/swallowSeq.xml",
+                "<sequence xmlns=\"http://ws.apache.org/ns/synapse\" name=\"swallowSeq\">\n"
+                        + "  <filter source=\"get-property('websocket.source.handshake.present')\" regex=\"true\">\n"
+                        + "    <then><send><endpoint><address uri=\"" + backend.url() + "\"/></endpoint></send></then>\n"
+                        + "    <else><drop/></else>\n  </filter>\n</sequence>\n");
+        writerIdlePort = home.addInboundEndpoint("WriterIdle", "swallowSeq",
+                "<parameter name=\"ws.outflow.dispatch.idleTime\">1</parameter>");
         muteBackend = new RawBackend(RawBackend::silent);
         home.addSendSequence("muteSeq", muteBackend.url());
         mutePort = home.addInboundEndpoint("Mute", "muteSeq", "");
@@ -122,5 +131,26 @@ class LivenessTest {
         // the backend reads this and answers nothing, pings included
         c.ws.sendText("anyone there?", true).join();
         assertEquals("1001 backend not responding", c.closeWithin(10));
+    }
+
+    @Test
+    void aClientThatSendsNothingForTheReaderIdleTimeIsClosed() throws Exception {
+        WsClient c = WsClient.connect(http, "ws://localhost:" + readerIdlePort + "/");
+        assertEquals("1001 idle timeout", c.closeWithin(10));
+    }
+
+    @Test
+    void aClientThatIsSentNothingForTheWriterIdleTimeIsClosedThoughItKeepsSending() throws Exception {
+        WsClient c = WsClient.connect(http, "ws://localhost:" + writerIdlePort + "/");
+        long start = System.nanoTime();
+        while (!c.closed.isDone() && System.nanoTime() - start < 10_000_000_000L) {
+            try {
+                c.ws.sendText("into the void", true).join(); // the sequence drops it: nothing comes back
+            } catch (java.util.concurrent.CompletionException | IllegalStateException closing) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertEquals("1001 idle timeout", c.closeWithin(5));
     }
 }

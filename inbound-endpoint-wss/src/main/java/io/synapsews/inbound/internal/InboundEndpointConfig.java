@@ -53,6 +53,8 @@ public final class InboundEndpointConfig {
     public static final String PONG_TIMEOUT = "ws.pong.timeout.ms";
     public static final String IDLE_TIMEOUT = "ws.idle.timeout.ms";
     public static final String MAX_LIFETIME = "ws.max.connection.lifetime.ms";
+    public static final String READER_IDLE = "ws.dispatch.idleTime";
+    public static final String WRITER_IDLE = "ws.outflow.dispatch.idleTime";
     public static final String SLOW_CONSUMER_POLICY = "ws.slow.consumer.policy";
     public static final String SLOW_CONSUMER_BYTES = "ws.slow.consumer.pending.bytes";
     public static final String SLOW_CONSUMER_TIMEOUT = "ws.slow.consumer.timeout.ms";
@@ -92,6 +94,8 @@ public final class InboundEndpointConfig {
     private final int pongTimeoutMillis;
     private final int idleTimeoutMillis;
     private final long maxLifetimeMillis;
+    private final int readerIdleSeconds;
+    private final int writerIdleSeconds;
     private final boolean closeSlowConsumers;
     private final int slowConsumerBytes;
     private final int slowConsumerTimeoutMillis;
@@ -144,6 +148,8 @@ public final class InboundEndpointConfig {
         pongTimeoutMillis = integer(PONG_TIMEOUT, 10_000, 1, 86_400_000);
         idleTimeoutMillis = integer(IDLE_TIMEOUT, 0, 0, Integer.MAX_VALUE);
         maxLifetimeMillis = integer(MAX_LIFETIME, 0, 0, Integer.MAX_VALUE);
+        readerIdleSeconds = integer(READER_IDLE, 0, 0, 2_000_000);
+        writerIdleSeconds = integer(WRITER_IDLE, 0, 0, 2_000_000);
         String policy = parameters.getOrDefault(SLOW_CONSUMER_POLICY, "wait").trim();
         if (!"wait".equals(policy) && !"close".equals(policy)) {
             throw problem(SLOW_CONSUMER_POLICY, "must be wait or close, not '" + policy + "'");
@@ -333,6 +339,10 @@ public final class InboundEndpointConfig {
     /** Close (1001) a connection this long after it opened, 0 for never. */
     public long maxLifetimeMillis() { return maxLifetimeMillis; }
     public int drainMillis() { return drainMillis; }
+    /** Close (1001) a client nothing was read from for this long, 0 for never (the original's seconds). */
+    public long readerIdleMillis() { return readerIdleSeconds * 1000L; }
+    /** Close (1001) a client nothing was written to for this long, 0 for never (the original's seconds). */
+    public long writerIdleMillis() { return writerIdleSeconds * 1000L; }
     public Map<String, String> parameters() { return parameters; }
 
     /** True when a change from {@code other} to this needs the listener restarted. */

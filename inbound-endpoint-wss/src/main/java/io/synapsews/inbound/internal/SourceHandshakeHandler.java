@@ -183,10 +183,12 @@ final class SourceHandshakeHandler extends SimpleChannelInboundHandler<FullHttpR
         ctx.pipeline().addAfter(ctx.name(), "ws-utf8", new Utf8FrameValidator(false));
         ctx.pipeline().addAfter("ws-utf8", "ws-aggregator", new WebSocketFrameAggregator(config.maxMessageSize()));
         ctx.pipeline().addAfter("ws-aggregator", "ws-frames", new SourceFrameHandler(conn));
-        if (LivenessHandler.needed(config.pingIntervalMillis(), config.idleTimeoutMillis())) {
+        if (LivenessHandler.needed(config.pingIntervalMillis(), config.idleTimeoutMillis(), config.readerIdleMillis(),
+                config.writerIdleMillis())) {
             // before the aggregator, so that every frame (pongs and fragments too) counts as a sign of life
             ctx.pipeline().addAfter(ctx.name(), "ws-liveness", new LivenessHandler(liveness(conn),
-                    config.pingIntervalMillis(), config.pongTimeoutMillis(), config.idleTimeoutMillis()));
+                    config.pingIntervalMillis(), config.pongTimeoutMillis(), config.idleTimeoutMillis(),
+                    config.readerIdleMillis(), config.writerIdleMillis()));
         }
         handshaker.handshake(ch, request).addListener(f -> {
             if (f.isSuccess()) {

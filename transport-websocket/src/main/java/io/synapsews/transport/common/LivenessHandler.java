@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  * Keeps one leg of a connection (the client's or a backend's) honest once it is open: pings the peer
  * when it has sent nothing for the ping interval, and tells the owner when nothing comes back within the
  * pong timeout (forcing the channel closed a second later, since a dead peer answers no close either);
- * tells the owner when no data frame has gone either way for the idle timeout. Every check runs on the
+ * tells the owner when no data frame has gone either way for the idle timeout, when nothing at all was
+ * read for the reader idle time, or nothing written for the writer idle time. Every check runs on the
  * channel's event loop; a setting of 0 turns its check off.
  */
 public final class LivenessHandler extends ChannelDuplexHandler {
@@ -35,7 +36,7 @@ public final class LivenessHandler extends ChannelDuplexHandler {
         /** Nothing came back within the pong timeout of a ping. */
         void noPong();
 
-        /** No data frame went either way for the idle timeout. */
+        /** No data frame went either way for the idle timeout, or the leg was reader or writer idle. */
         void idle();
     }
 
@@ -43,28 +44,47 @@ public final class LivenessHandler extends ChannelDuplexHandler {
     private final long pingNanos;
     private final long pongTimeoutNanos;
     private final long idleNanos;
+    private final long readerIdleNanos;
+    private final long writerIdleNanos;
     private long lastRead;
+    private long lastWrite;
     private long lastData;
     private long pingSentAt;
     private ScheduledFuture<?> tick;
 
     public LivenessHandler(Owner owner, long pingIntervalMillis, long pongTimeoutMillis, long idleTimeoutMillis) {
+        this(owner, pingIntervalMillis, pongTimeoutMillis, idleTimeoutMillis, 0, 0);
+    }
+
+    /**
+     * With reader and writer idle times as well (nothing read from the peer, nothing written to it;
+     * the original transport's {@code ws.dispatch.idleTime} and {@code ws.outflow.dispatch.idleTime}).
+     */
+    public LivenessHandler(Owner owner, long pingIntervalMillis, long pongTimeoutMillis, long idleTimeoutMillis,
+                           long readerIdleMillis, long writerIdleMillis) {
         this.owner = owner;
         this.pingNanos = TimeUnit.MILLISECONDS.toNanos(pingIntervalMillis);
         this.pongTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(pongTimeoutMillis);
         this.idleNanos = TimeUnit.MILLISECONDS.toNanos(idleTimeoutMillis);
+        this.readerIdleNanos = TimeUnit.MILLISECONDS.toNanos(readerIdleMillis);
+        this.writerIdleNanos = TimeUnit.MILLISECONDS.toNanos(writerIdleMillis);
     }
 
-    /** Whether a leg with these settings needs the handler at all. */
-    public static boolean needed(long pingIntervalMillis, long idleTimeoutMillis) {
-        return pingIntervalMillis > 0 || idleTimeoutMillis > 0;
+    /** Whether a leg with these settings (milliseconds, 0 = off) needs the handler at all. */
+    public static boolean needed(long... settingsMillis) {
+        for (long s : settingsMillis) {
+            if (s > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        lastRead = lastData = System.nanoTime();
+        lastRead = lastData = lastWrite = System.nanoTime();
         long period = Long.MAX_VALUE;
-        for (long n : new long[] {pingNanos, pongTimeoutNanos, idleNanos}) {
+        for (long n : new long[] {pingNanos, pongTimeoutNanos, idleNanos, readerIdleNanos, writerIdleNanos}) {
             if (n > 0) {
                 period = Math.min(period, n);
             }
@@ -91,8 +111,10 @@ public final class LivenessHandler extends ChannelDuplexHandler {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        long now = System.nanoTime();
+        lastWrite = now;
         if (isData(msg)) {
-            lastData = System.nanoTime();
+            lastData = now;
         }
         ctx.write(msg, promise);
     }
@@ -109,6 +131,10 @@ public final class LivenessHandler extends ChannelDuplexHandler {
         }
     }
 
+    private static String millis(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(nanos) + " ms";
+    }
+
     private static boolean isData(Object msg) {
         return msg instanceof TextWebSocketFrame || msg instanceof BinaryWebSocketFrame || msg instanceof ContinuationWebSocketFrame;
     }
@@ -118,8 +144,12 @@ public final class LivenessHandler extends ChannelDuplexHandler {
             return;
         }
         long now = System.nanoTime();
-        if (idleNanos > 0 && now - lastData >= idleNanos) {
-            log.info(owner.logTag() + " no data for " + TimeUnit.NANOSECONDS.toMillis(idleNanos) + " ms: closing");
+        String idle = idleNanos > 0 && now - lastData >= idleNanos ? "no data for " + millis(idleNanos)
+                : readerIdleNanos > 0 && now - lastRead >= readerIdleNanos ? "nothing read for " + millis(readerIdleNanos)
+                : writerIdleNanos > 0 && now - lastWrite >= writerIdleNanos ? "nothing written for " + millis(writerIdleNanos)
+                : null;
+        if (idle != null) {
+            log.info(owner.logTag() + " " + idle + ": closing");
             stop();
             owner.idle();
             return;
