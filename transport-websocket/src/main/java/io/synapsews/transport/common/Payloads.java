@@ -78,9 +78,8 @@ public final class Payloads {
             setBody(synCtx, f.createOMElement(new FramePayload(utf8, type, axis2Ctx), TEXT.getLocalPart(),
                     f.createOMNamespace(PAYLOAD_NS, "")));
         } else {
-            // built at once: Synapse asks for the payload element's name on every <send> to a
-            // non-HTTP address (RelayUtils), and JSON builders need the message's service then
-            OMElement doc = textElement(utf8, type, axis2Ctx);
+            // built here: JSON builders need the message's service now
+            OMElement doc = named(textElement(utf8, type, axis2Ctx), utf8);
             synCtx.setEnvelope(TransportUtils.createSOAPEnvelope(doc));
         }
         setType(axis2Ctx, type);
@@ -131,6 +130,56 @@ public final class Payloads {
         return binary;
     }
 
+    /**
+     * axis2-json's builder returns a lazy element that does not know its own name, so the first
+     * question for it (Synapse asks for the payload's name on every {@code <send>} to a non-HTTP
+     * address, in RelayUtils) parses the whole message. The same data source under the name the
+     * mapped convention gives it (the first key of the top-level object) stays lazy: a message no
+     * mediator reads is never parsed, one read by XPath is parsed by that reader only, and either leaves
+     * as the text it came as ({@link #toFrame}). Anything else is returned as it is.
+     */
+    private static OMElement named(OMElement doc, byte[] utf8) {
+        if (!(doc instanceof OMSourcedElement) || ((OMSourcedElement) doc).isExpanded() || !isJson(((OMSourcedElement) doc).getDataSource())) {
+            return doc;
+        }
+        String key = firstKey(utf8);
+        return key == null ? doc : OMAbstractFactory.getOMFactory().createOMElement(((OMSourcedElement) doc).getDataSource(), key, null);
+    }
+
+    private static boolean isJson(org.apache.axiom.om.OMDataSource ds) {
+        return ds instanceof org.apache.axiom.om.OMDataSourceExt && ds.getClass().getName().startsWith("org.apache.axis2.json.");
+    }
+
+    /** The first key of a JSON object when it is a plain XML name (no namespace mapping), else null. */
+    static String firstKey(byte[] json) {
+        int i = skipSpace(json, 0);
+        if (i >= json.length || json[i] != '{') {
+            return null;
+        }
+        i = skipSpace(json, i + 1);
+        if (i >= json.length || json[i] != '"') {
+            return null;
+        }
+        int start = ++i;
+        while (i < json.length && json[i] != '"') {
+            byte b = json[i];
+            boolean letter = (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || b == '_';
+            boolean more = (b >= '0' && b <= '9') || b == '-';
+            if (!letter && !(more && i > start)) {
+                return null; // escapes, dots (namespace prefixes), non-ASCII: let the builder decide
+            }
+            i++;
+        }
+        return i < json.length && i > start ? new String(json, start, i - start, StandardCharsets.US_ASCII) : null;
+    }
+
+    private static int skipSpace(byte[] b, int i) {
+        while (i < b.length && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r')) {
+            i++;
+        }
+        return i;
+    }
+
     /** The frame that carries this message's payload to a WebSocket peer. */
     public static WebSocketFrame toFrame(org.apache.axis2.context.MessageContext axis2Ctx) throws AxisFault {
         SOAPEnvelope env = axis2Ctx.getEnvelope();
@@ -144,6 +193,15 @@ public final class Payloads {
             FramePayload original = (FramePayload) ((OMSourcedElement) payload).getDataSource();
             UNTOUCHED.increment();
             return new TextWebSocketFrame(Unpooled.wrappedBuffer(original.bytes));
+        }
+        if (payload instanceof OMSourcedElement && !((OMSourcedElement) payload).isExpanded()
+                && isJson(((OMSourcedElement) payload).getDataSource())) {
+            // JSON no mediator changed (a reader may have read it): the text it came as
+            Object original = ((org.apache.axiom.om.OMDataSourceExt) ((OMSourcedElement) payload).getDataSource()).getObject();
+            if (original instanceof String) {
+                UNTOUCHED.increment();
+                return new TextWebSocketFrame(Unpooled.wrappedBuffer(((String) original).getBytes(StandardCharsets.UTF_8)));
+            }
         }
         if (TEXT.equals(payload.getQName())) {
             return new TextWebSocketFrame(Unpooled.wrappedBuffer(payload.getText().getBytes(StandardCharsets.UTF_8)));
