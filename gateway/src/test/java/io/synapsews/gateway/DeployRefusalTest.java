@@ -42,6 +42,7 @@ class DeployRefusalTest {
     static int suspendedPort;
     static int badStorePort;
     static int wrongPassPort;
+    static int toWssPort;
 
     @BeforeAll
     static void start() throws Exception {
@@ -63,6 +64,12 @@ class DeployRefusalTest {
         wrongPassPort = TestHome.freePort();
         home.write(DemoHome.INBOUND_DIR + "WrongPass.xml", wss("WrongPass", wrongPassPort,
                 "repository/resources/security/wso2carbon.jks", "not-the-password"));
+        // a wss transport sender whose trust store does not open with the password axis2.xml gives
+        KeyStores.trustStoreFor(home.keyStore, "wso2carbon", "wso2carbon",
+                new java.io.File(home.dir, "repository/resources/security/client-truststore.jks"));
+        home.setSenderTrustStore("repository/resources/security/client-truststore.jks", "not-the-password");
+        home.addSendSequence("toWssSeq", "wss://localhost:1/");
+        toWssPort = home.addInboundEndpoint("ToWss", "toWssSeq", "");
         gateway = Gateway.start(home.dir);
     }
 
@@ -109,6 +116,15 @@ class DeployRefusalTest {
         refusedWith("BadStore.xml", "parameter 'wss.ssl.key.store.file'", "missing.jks does not exist");
         refusedWith("WrongPass.xml", "parameter 'wss.ssl.key.store.pass'", "wso2carbon.jks", "with this password");
         assertTrue(!listening(noSequencePort) && !listening(badStorePort) && !listening(wrongPassPort));
+    }
+
+    @Test
+    @Order(1)
+    void aTransportSenderThatCannotStartSaysWhyAndItsClientsGet502() {
+        assertTrue(log.messagesSince(0).stream().anyMatch(l -> l.startsWith("transport sender 'wss' not started")
+                && l.contains("parameter ws.trust.store.Password") && l.contains("client-truststore.jks")),
+                String.join("\n", log.messagesSince(0)));
+        HandshakeAssertions.assertStatus(http, "ws://localhost:" + toWssPort + "/", 502);
     }
 
     @Test

@@ -163,11 +163,16 @@ public final class TargetSender {
             if (config.trustStoreLocation != null) {
                 File file = ServerHome.resolve(cfgCtx.getAxisConfiguration().getRepository(), config.trustStoreLocation);
                 char[] password = config.trustStorePassword == null ? null : config.trustStorePassword.toCharArray();
+                if (!file.isFile() || !file.canRead()) {
+                    throw new AxisFault("axis2.xml: transportSender '" + config.name + "' parameter "
+                            + TransportSenderConfig.TRUST_STORE_LOCATION + ": " + file + (file.exists() ? " cannot be read" : " does not exist"));
+                }
                 try {
                     trust = KeyStore.getInstance(file, password);
                 } catch (Exception e) {
                     throw new AxisFault("axis2.xml: transportSender '" + config.name + "' parameter "
-                            + TransportSenderConfig.TRUST_STORE_LOCATION + ": cannot read trust store " + file + ": " + e.getMessage(), e);
+                            + TransportSenderConfig.TRUST_STORE_PASSWORD + ": cannot open trust store " + file
+                            + " (JKS or PKCS12) with this password: " + e.getMessage(), e);
                 }
             }
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());

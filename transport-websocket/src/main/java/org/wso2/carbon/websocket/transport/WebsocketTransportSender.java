@@ -7,6 +7,8 @@ import org.apache.axis2.context.MessageContext;
 import org.apache.axis2.description.TransportOutDescription;
 import org.apache.axis2.transport.OutTransportInfo;
 import org.apache.axis2.transport.base.AbstractTransportSender;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 /**
  * The {@code ws} and {@code wss} transport sender, under the class name administrators already
@@ -15,12 +17,22 @@ import org.apache.axis2.transport.base.AbstractTransportSender;
  */
 public class WebsocketTransportSender extends AbstractTransportSender {
 
+    private static final Log log = LogFactory.getLog(WebsocketTransportSender.class);
+
     private TargetSender sender;
+    private String initFailure = "init was never called";
 
     @Override
     public void init(ConfigurationContext cfgCtx, TransportOutDescription transportOut) throws AxisFault {
         super.init(cfgCtx, transportOut);
-        sender = new TargetSender(cfgCtx, transportOut);
+        try {
+            sender = new TargetSender(cfgCtx, transportOut);
+        } catch (AxisFault e) {
+            // Axis2 reports a failed sender at INFO only: say it where administrators look
+            initFailure = e.getMessage();
+            log.error("transport sender '" + transportOut.getName() + "' not started: " + e.getMessage());
+            throw e;
+        }
     }
 
     @Override
@@ -28,7 +40,11 @@ public class WebsocketTransportSender extends AbstractTransportSender {
         if (targetEPR == null) {
             throw new AxisFault("WebSocket transport sender '" + getTransportName() + "' needs a backend address");
         }
-        sender.send(msgCtx, targetEPR);
+        TargetSender s = sender;
+        if (s == null) {
+            throw new AxisFault("WebSocket transport sender '" + getTransportName() + "' did not start: " + initFailure);
+        }
+        s.send(msgCtx, targetEPR);
     }
 
     @Override
