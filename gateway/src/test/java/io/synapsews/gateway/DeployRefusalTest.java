@@ -70,6 +70,15 @@ class DeployRefusalTest {
         home.setSenderTrustStore("repository/resources/security/client-truststore.jks", "not-the-password");
         home.addSendSequence("toWssSeq", "wss://localhost:1/");
         toWssPort = home.addInboundEndpoint("ToWss", "toWssSeq", "");
+        // a sequence the Good endpoint is switched to later (sequences are read at start: this
+        // sample configuration hot-deploys inbound endpoint files, not sequences)
+        home.write("repository/conf/synapse-config/sequences/answerSeq.xml",
+                "<sequence xmlns=\"http://ws.apache.org/ns/synapse\" name=\"answerSeq\">\n"
+                        + "  <filter source=\"get-property('websocket.source.handshake.present')\" regex=\"true\">\n"
+                        + "    <then><send><endpoint><address uri=\"" + backend.url() + "\"/></endpoint></send></then>\n"
+                        + "    <else><payloadFactory><format><text xmlns=\"http://ws.apache.org/commons/ns/payload\">"
+                        + "reconfigured</text></format><args/></payloadFactory><respond/></else>\n"
+                        + "  </filter>\n</sequence>\n");
         gateway = Gateway.start(home.dir);
     }
 
@@ -85,9 +94,17 @@ class DeployRefusalTest {
     }
 
     /** The one log line about {@code file}'s refusal; it must contain every one of {@code parts}. */
-    private static void refusedWith(String file, String... parts) {
-        String line = log.messagesSince(0).stream().filter(l -> l.startsWith("inbound endpoint not deployed")
-                && l.contains(file)).findFirst().orElse(null);
+    private static void refusedWith(String file, String... parts) throws InterruptedException {
+        // a missing sequence is refused after one retry (the sequence may arrive in the same scan)
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        String line = null;
+        while (line == null && System.nanoTime() < deadline) {
+            line = log.messagesSince(0).stream().filter(l -> l.startsWith("inbound endpoint not deployed")
+                    && l.contains(file)).findFirst().orElse(null);
+            if (line == null) {
+                Thread.sleep(100);
+            }
+        }
         if (line == null) {
             fail("no refusal logged for " + file + " in:\n" + String.join("\n", log.messagesSince(0)));
         }
@@ -108,7 +125,7 @@ class DeployRefusalTest {
 
     @Test
     @Order(1)
-    void eachBrokenFileIsRefusedWithOneLineNamingFileParameterAndProblem() {
+    void eachBrokenFileIsRefusedWithOneLineNamingFileParameterAndProblem() throws Exception {
         refusedWith("NoSequence.xml", "attribute 'sequence'", "'noSuchSeq'", "not deployed");
         refusedWith("NoOutflow.xml", "parameter 'ws.outflow.dispatch.sequence'", "'noSuchOutflowSeq'");
         refusedWith("Level7.xml", "parameter 'ws.client.side.broadcast.level'", "between 0 and 2, was 7");
@@ -153,5 +170,30 @@ class DeployRefusalTest {
         WsClient c = WsClient.connect(http, "ws://localhost:" + noSequencePort + "/");
         c.ws.sendText("fixed", true).join();
         assertEquals("fixed", c.next());
+    }
+
+    @Test
+    @Order(3) // changes the Good endpoint the tests above use
+    void aChangeThatKeepsTheListenerKeepsItsConnectionsOpen() throws Exception {
+        WsClient kept = WsClient.connect(http, "ws://localhost:" + goodPort + "/");
+        kept.ws.sendText("before", true).join();
+        assertEquals("before", kept.next());
+        // the same port and TLS settings, another sequence: an update, not a restart
+        int from = log.events.size();
+        home.write(DemoHome.INBOUND_DIR + "Good.xml", TestHome.inboundEndpoint("Good", goodPort, "answerSeq"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40); // Axis2 scans every 10 s
+        while (log.messagesSince(from).stream().noneMatch(l -> l.contains("'Good' updated")) && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+        }
+        assertTrue(log.messagesSince(from).stream().anyMatch(l -> l.contains("'Good' updated") && l.contains("open connections kept")),
+                String.join("\n", log.messagesSince(from)));
+        // the open connection was not closed and still relays (its lane was chosen when it opened) ...
+        kept.ws.sendText("after", true).join();
+        assertEquals("after", kept.next());
+        assertTrue(!kept.closed.isDone(), "closed: " + kept.closed.getNow(null));
+        // ... and a new one gets the new sequence
+        WsClient fresh = WsClient.connect(http, "ws://localhost:" + goodPort + "/");
+        fresh.ws.sendText("hello", true).join();
+        assertEquals("reconfigured", fresh.next());
     }
 }

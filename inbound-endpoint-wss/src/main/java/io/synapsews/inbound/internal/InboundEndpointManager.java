@@ -13,7 +13,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -45,7 +47,17 @@ public final class InboundEndpointManager {
         this.runtime = new InboundRuntime(cfgCtx, pool, response);
     }
 
-    public synchronized void deploy(File file) {
+    public void deploy(File file) {
+        deploy(file, false);
+    }
+
+    /**
+     * Axis2 may hand over an endpoint file before the sequence file that arrived with it: a file naming
+     * a sequence that is not deployed yet is tried once more after this delay before it is refused.
+     */
+    static final long SEQUENCE_RETRY_MILLIS = 3000;
+
+    private synchronized void deploy(File file, boolean retried) {
         if (!started) {
             deferred.put(key(file), file);
             return;
@@ -54,12 +66,20 @@ public final class InboundEndpointManager {
         try {
             config = InboundEndpointConfig.parse(file);
         } catch (InboundConfigException e) {
-            log.error("inbound endpoint not deployed: " + e.getMessage());
+            refuse(file, e.getMessage());
             return;
         }
         String missing = missingSequence(config);
         if (missing != null) {
-            log.error("inbound endpoint not deployed: " + file + ": " + missing);
+            if (!retried) {
+                retries().schedule(() -> {
+                    if (file.isFile()) {
+                        deploy(file, true);
+                    }
+                }, SEQUENCE_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+            } else {
+                refuse(file, file + ": " + missing);
+            }
             return;
         }
         InboundEndpoint current = deployed.get(key(file));
@@ -86,8 +106,16 @@ public final class InboundEndpointManager {
     }
 
     public synchronized void undeploy(String fileName) {
-        String key = key(new File(fileName));
+        File file = new File(fileName);
+        String key = key(file);
         deferred.remove(key);
+        if (file.isFile() && deployed.containsKey(key)) {
+            // Axis2 updates a changed file by undeploying and deploying it: the endpoint keeps running
+            // until deploy() sees the new content, so that a change that keeps the listener keeps the
+            // connections too (and a broken new content leaves the old endpoint serving)
+            log.info("inbound endpoint file " + file + " changed: redeploying");
+            return;
+        }
         InboundEndpoint endpoint = deployed.remove(key);
         if (endpoint != null) {
             endpoint.stop(endpoint.config().shutdownCode(), endpoint.config().shutdownMessage());
@@ -137,6 +165,20 @@ public final class InboundEndpointManager {
     public void destroy() {
         stop();
         runtime.mediationPool().shutdown();
+        synchronized (this) {
+            if (retries != null) {
+                retries.shutdownNow();
+            }
+        }
+    }
+
+    private ScheduledExecutorService retries;
+
+    private synchronized ScheduledExecutorService retries() {
+        if (retries == null) {
+            retries = Executors.newSingleThreadScheduledExecutor(daemonThreads("ws-deploy-retry-"));
+        }
+        return retries;
     }
 
     /**
@@ -161,6 +203,12 @@ public final class InboundEndpointManager {
             }
         }
         return null;
+    }
+
+    /** One log line for a refused file; an endpoint deployed from its earlier content keeps running. */
+    private void refuse(File file, String problem) {
+        log.error("inbound endpoint not deployed: " + problem
+                + (deployed.containsKey(key(file)) ? " (the endpoint keeps running as it was)" : ""));
     }
 
     private static String key(File file) {
