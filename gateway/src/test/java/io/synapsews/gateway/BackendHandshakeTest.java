@@ -1,0 +1,86 @@
+package io.synapsews.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.File;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.KeyManagerFactory;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.ssl.SslContextBuilder;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a sequence and the sender's parameters do to the backend handshake: {@code websocket.subprotocol}
+ * set by the sequence replaces what the client offered, and {@code ws.client.enable.hostname.verification}
+ * set to false lets a trusted certificate with another name through (BackendTlsTest shows the default
+ * refusing it).
+ */
+class BackendHandshakeTest {
+
+    @TempDir
+    static Path tmp;
+
+    static EchoBackend backend;
+    static EchoBackend wrongName;
+    static Gateway gateway;
+    static final HttpClient http = HttpClient.newHttpClient();
+    static int chosenPort;
+    static int wrongNamePort;
+
+    @BeforeAll
+    static void start() throws Exception {
+        backend = new EchoBackend(0);
+        File store = tmp.resolve("wrongname.jks").toFile();
+        KeyStores.selfSigned(store, "wrongname", "secret", "dns:wrong.example.org", null, 30);
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(KeyStore.getInstance(store, "secret".toCharArray()), "secret".toCharArray());
+        wrongName = new EchoBackend(0, SslContextBuilder.forServer(kmf).build());
+
+        TestHome home = TestHome.relayingTo(tmp.resolve("home").toFile(), backend.url());
+        home.write("repository/conf/synapse-config/sequences/chooseSeq.xml",
+                "<sequence xmlns=\"http://ws.apache.org/ns/synapse\" name=\"chooseSeq\">\n"
+                        + "  <property name=\"websocket.subprotocol\" value=\"echo.v1\" scope=\"axis2\"/>\n"
+                        + "  <send><endpoint><address uri=\"" + backend.url() + "\"/></endpoint></send>\n</sequence>\n");
+        chosenPort = home.addInboundEndpoint("Chosen", "chooseSeq", "");
+        String trust = "repository/resources/security/client-truststore.jks";
+        KeyStores.trustStoreFor(store, "wrongname", "secret", new File(home.dir, trust));
+        home.setSenderTrustStore(trust, "secret");
+        home.addSenderParameter("wss", "<parameter name=\"ws.client.enable.hostname.verification\">false</parameter>");
+        home.addSendSequence("wrongNameSeq", wrongName.url());
+        wrongNamePort = home.addInboundEndpoint("WrongName", "wrongNameSeq", "");
+        gateway = Gateway.start(home.dir);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        TestHome.closeAll(gateway, backend, wrongName);
+    }
+
+    @Test
+    void aSubprotocolSetByTheSequenceIsWhatTheBackendIsOffered() throws Exception {
+        WsClient c = new WsClient();
+        // offered first, graphql-ws would be the backend's pick; the sequence offers echo.v1 only
+        c.ws = http.newWebSocketBuilder().subprotocols("graphql-ws", "echo.v1")
+                .buildAsync(java.net.URI.create("ws://localhost:" + chosenPort + "/"), c).join();
+        HttpHeaders offered = backend.nextHandshake(10, TimeUnit.SECONDS);
+        assertEquals("echo.v1", offered.get("Sec-WebSocket-Protocol"));
+        assertEquals("echo.v1", c.ws.getSubprotocol());
+        c.ws.sendText("chosen", true).join();
+        assertEquals("chosen", c.next());
+    }
+
+    @Test
+    void withHostnameVerificationOffATrustedCertificateWithAnotherNameIsAccepted() throws Exception {
+        WsClient c = WsClient.connect(http, "ws://localhost:" + wrongNamePort + "/");
+        c.ws.sendText("any name", true).join();
+        assertEquals("any name", c.next());
+    }
+}
