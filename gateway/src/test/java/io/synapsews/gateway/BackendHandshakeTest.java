@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * What a sequence and the sender's parameters do to the backend handshake: {@code websocket.subprotocol}
  * set by the sequence replaces what the client offered, and {@code ws.client.enable.hostname.verification}
  * set to false lets a trusted certificate with another name through (BackendTlsTest shows the default
- * refusing it).
+ * refusing it); and {@code dispatch.custom.sequence} picks the sequence named after the path.
  */
 class BackendHandshakeTest {
 
@@ -34,6 +34,7 @@ class BackendHandshakeTest {
     static final HttpClient http = HttpClient.newHttpClient();
     static int chosenPort;
     static int wrongNamePort;
+    static int customPort;
 
     @BeforeAll
     static void start() throws Exception {
@@ -56,6 +57,14 @@ class BackendHandshakeTest {
         home.addSenderParameter("wss", "<parameter name=\"ws.client.enable.hostname.verification\">false</parameter>");
         home.addSendSequence("wrongNameSeq", wrongName.url());
         wrongNamePort = home.addInboundEndpoint("WrongName", "wrongNameSeq", "");
+        home.write("repository/conf/synapse-config/sequences/rooms-blue.xml",
+                "<sequence xmlns=\"http://ws.apache.org/ns/synapse\" name=\"rooms-blue\">\n"
+                        + "  <filter source=\"get-property('websocket.source.handshake.present')\" regex=\"true\">\n"
+                        + "    <then><send><endpoint><address uri=\"" + backend.url() + "\"/></endpoint></send></then>\n"
+                        + "    <else><payloadFactory><format><text xmlns=\"http://ws.apache.org/commons/ns/payload\">"
+                        + "blue room</text></format><args/></payloadFactory><respond/></else>\n"
+                        + "  </filter>\n</sequence>\n");
+        customPort = home.addInboundEndpoint("Custom", "echoSeq", "<parameter name=\"dispatch.custom.sequence\">true</parameter>");
         gateway = Gateway.start(home.dir);
     }
 
@@ -65,7 +74,20 @@ class BackendHandshakeTest {
     }
 
     @Test
+    void dispatchCustomSequencePicksTheSequenceNamedAfterThePathElseTheEndpointsOwn() throws Exception {
+        WsClient blue = WsClient.connect(http, "ws://localhost:" + customPort + "/rooms/blue?x=1");
+        blue.ws.sendText("hello", true).join();
+        assertEquals("blue room", blue.next());
+        WsClient other = WsClient.connect(http, "ws://localhost:" + customPort + "/rooms/red");
+        other.ws.sendText("hello", true).join();
+        assertEquals("hello", other.next(), "no rooms-red sequence: the endpoint's echoSeq");
+    }
+
+    @Test
     void aSubprotocolSetByTheSequenceIsWhatTheBackendIsOffered() throws Exception {
+        while (backend.nextHandshake(100, TimeUnit.MILLISECONDS) != null) {
+            // handshakes of the other tests
+        }
         WsClient c = new WsClient();
         // offered first, graphql-ws would be the backend's pick; the sequence offers echo.v1 only
         c.ws = http.newWebSocketBuilder().subprotocols("graphql-ws", "echo.v1")

@@ -54,6 +54,7 @@ public final class InboundEndpointConfig {
     public static final String IDLE_TIMEOUT = "ws.idle.timeout.ms";
     public static final String MAX_LIFETIME = "ws.max.connection.lifetime.ms";
     public static final String READER_IDLE = "ws.dispatch.idleTime";
+    public static final String DISPATCH_CUSTOM_SEQUENCE = "dispatch.custom.sequence";
     public static final String WRITER_IDLE = "ws.outflow.dispatch.idleTime";
     public static final String SLOW_CONSUMER_POLICY = "ws.slow.consumer.policy";
     public static final String SLOW_CONSUMER_BYTES = "ws.slow.consumer.pending.bytes";
@@ -95,6 +96,7 @@ public final class InboundEndpointConfig {
     private final int idleTimeoutMillis;
     private final long maxLifetimeMillis;
     private final int readerIdleSeconds;
+    private final boolean dispatchCustomSequence;
     private final int writerIdleSeconds;
     private final boolean closeSlowConsumers;
     private final int slowConsumerBytes;
@@ -149,6 +151,11 @@ public final class InboundEndpointConfig {
         idleTimeoutMillis = integer(IDLE_TIMEOUT, 0, 0, Integer.MAX_VALUE);
         maxLifetimeMillis = integer(MAX_LIFETIME, 0, 0, Integer.MAX_VALUE);
         readerIdleSeconds = integer(READER_IDLE, 0, 0, 2_000_000);
+        String custom = parameters.getOrDefault(DISPATCH_CUSTOM_SEQUENCE, "false").trim();
+        if (!"true".equalsIgnoreCase(custom) && !"false".equalsIgnoreCase(custom)) {
+            throw problem(DISPATCH_CUSTOM_SEQUENCE, "must be true or false, was '" + custom + "'");
+        }
+        dispatchCustomSequence = Boolean.parseBoolean(custom);
         writerIdleSeconds = integer(WRITER_IDLE, 0, 0, 2_000_000);
         String policy = parameters.getOrDefault(SLOW_CONSUMER_POLICY, "wait").trim();
         if (!"wait".equals(policy) && !"close".equals(policy)) {
@@ -339,6 +346,8 @@ public final class InboundEndpointConfig {
     /** Close (1001) a connection this long after it opened, 0 for never. */
     public long maxLifetimeMillis() { return maxLifetimeMillis; }
     public int drainMillis() { return drainMillis; }
+    /** Mediate a client's messages in the sequence named after its path ({@code /a/b}: {@code a-b}) when there is one. */
+    public boolean dispatchCustomSequence() { return dispatchCustomSequence; }
     /** Close (1001) a client nothing was read from for this long, 0 for never (the original's seconds). */
     public long readerIdleMillis() { return readerIdleSeconds * 1000L; }
     /** Close (1001) a client nothing was written to for this long, 0 for never (the original's seconds). */

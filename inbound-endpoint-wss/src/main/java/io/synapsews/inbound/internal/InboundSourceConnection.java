@@ -45,6 +45,7 @@ final class InboundSourceConnection implements SourceConnection {
     private volatile Map<String, String> headers;
     private volatile List<String> subprotocols;
     private volatile TargetLink relayTarget;
+    private volatile String sequence;
     private volatile boolean relaysBackend;
     private final Map<String, Object> attributes = new ConcurrentHashMap<>();
     private final SerialExecutor inbound;
@@ -253,7 +254,7 @@ final class InboundSourceConnection implements SourceConnection {
         if (synapse == null) {
             return; // no Synapse: everything goes to mediation, which reports why
         }
-        if (targets.size() == 1 && RelayLane.onlySends(synapse, endpoint.config().sequence())) {
+        if (targets.size() == 1 && RelayLane.onlySends(synapse, sequence())) {
             relayTarget = targets.get(0);
         }
         relaysBackend = RelayLane.onlyResponds(synapse, endpoint.config().outflowSequence());
@@ -261,6 +262,30 @@ final class InboundSourceConnection implements SourceConnection {
             log.debug(logTag() + " client messages " + (relayTarget != null ? "relayed" : "mediated")
                     + ", backend messages " + (relaysBackend ? "relayed" : "mediated"));
         }
+    }
+
+    /**
+     * The sequence this connection's messages are mediated in: the endpoint's, or with
+     * {@code dispatch.custom.sequence} the one named after the path ({@code /a/b}: {@code a-b}) when it
+     * is deployed. Decided at the first call (the handshake) and kept.
+     */
+    String sequence() {
+        String s = sequence;
+        if (s == null) {
+            s = endpoint.config().sequence();
+            if (endpoint.config().dispatchCustomSequence()) {
+                String raw = new io.netty.handler.codec.http.QueryStringDecoder(path).path();
+                String named = raw.replaceAll("^/+", "").replaceAll("/+$", "").replace('/', '-');
+                SynapseEnvironment env = Mediation.environment(endpoint.runtime().configurationContext());
+                if (!named.isEmpty() && env != null && env.getSynapseConfiguration().getDefinedSequences().containsKey(named)) {
+                    s = named;
+                } else if (log.isDebugEnabled()) {
+                    log.debug(logTag() + " no sequence '" + named + "' for path " + raw + ": using " + s);
+                }
+            }
+            sequence = s;
+        }
+        return s;
     }
 
     /** The backend leg client frames go to without mediation, or null when they are mediated. */

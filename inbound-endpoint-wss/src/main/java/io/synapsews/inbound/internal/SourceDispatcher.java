@@ -38,7 +38,7 @@ final class SourceDispatcher {
                 transportHeaders.put(h.getKey(), h.getValue());
             }
             Mediation.axis2(synCtx).setProperty(MessageContext.TRANSPORT_HEADERS, transportHeaders);
-            Mediation.mediate(synCtx, config.sequence(), config.onError());
+            Mediation.mediate(synCtx, conn.sequence(), config.onError());
             Object error = synCtx.getProperty(SynapseConstants.ERROR_MESSAGE);
             if (error != null) {
                 // a mediator failed and the fault sequence did not answer the client itself
@@ -47,7 +47,7 @@ final class SourceDispatcher {
         } catch (HandshakeException e) {
             conn.reject(new HandshakeRejection(e.status(), e.getMessage()));
         } catch (Exception e) {
-            log.error(conn.logTag() + " handshake mediation in sequence '" + config.sequence() + "' of "
+            log.error(conn.logTag() + " handshake mediation in sequence '" + conn.sequence() + "' of "
                     + config.file() + " failed: " + e.getMessage(), e);
             conn.reject(new HandshakeRejection(500, "handshake mediation failed"));
         }
@@ -65,12 +65,12 @@ final class SourceDispatcher {
             }
             long start = System.nanoTime();
             try {
-                Mediation.mediate(synCtx, config.sequence(), config.onError());
+                Mediation.mediate(synCtx, conn.sequence(), config.onError());
             } finally {
                 ConnectionListeners.message(conn, true, payload.length, System.nanoTime() - start);
             }
         } catch (Exception e) {
-            log.error(conn.logTag() + " message mediation in sequence '" + config.sequence() + "' of "
+            log.error(conn.logTag() + " message mediation in sequence '" + conn.sequence() + "' of "
                     + config.file() + " failed: " + e.getMessage(), e);
         }
     }
