@@ -35,6 +35,7 @@ class BackendHandshakeTest {
     static int chosenPort;
     static int wrongNamePort;
     static int customPort;
+    static int auditedPort;
 
     @BeforeAll
     static void start() throws Exception {
@@ -65,12 +66,27 @@ class BackendHandshakeTest {
                         + "blue room</text></format><args/></payloadFactory><respond/></else>\n"
                         + "  </filter>\n</sequence>\n");
         customPort = home.addInboundEndpoint("Custom", "echoSeq", "<parameter name=\"dispatch.custom.sequence\">true</parameter>");
+        auditedPort = home.addInboundEndpoint("Audited", "echoSeq",
+                "<parameter name=\"ws.pipeline.handler.class\">" + FrameCountingHandler.class.getName() + "</parameter>");
         gateway = Gateway.start(home.dir);
     }
 
     @AfterAll
     static void stop() throws Exception {
         TestHome.closeAll(gateway, backend, wrongName);
+    }
+
+    @Test
+    void thePipelineHandlerClassSeesTheUpgradeAndEveryFrame() throws Exception {
+        int upgrades = FrameCountingHandler.UPGRADES.get();
+        int frames = FrameCountingHandler.TEXT_FRAMES.get();
+        WsClient c = WsClient.connect(http, "ws://localhost:" + auditedPort + "/");
+        for (int i = 0; i < 3; i++) {
+            c.ws.sendText("seen " + i, true).join();
+            assertEquals("seen " + i, c.next());
+        }
+        assertEquals(1, FrameCountingHandler.UPGRADES.get() - upgrades);
+        assertEquals(3, FrameCountingHandler.TEXT_FRAMES.get() - frames);
     }
 
     @Test

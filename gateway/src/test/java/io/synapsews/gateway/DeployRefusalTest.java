@@ -51,6 +51,7 @@ class DeployRefusalTest {
         home = TestHome.relayingTo(tmp.resolve("home").toFile(), backend.url());
         goodPort = home.addInboundEndpoint("Good", "echoSeq", "");
         noSequencePort = home.addInboundEndpoint("NoSequence", "noSuchSeq", "");
+        home.addInboundEndpoint("NoHandler", "echoSeq", "<parameter name=\"ws.pipeline.handler.class\">com.example.NoSuchHandler</parameter>");
         home.addInboundEndpoint("Level7", "echoSeq", "<parameter name=\"ws.client.side.broadcast.level\">7</parameter>");
         home.write(DemoHome.INBOUND_DIR + "NoOutflow.xml", TestHome.inboundEndpoint("NoOutflow", TestHome.freePort(), "echoSeq")
                 .replace("outflowDispatchSeq", "noSuchOutflowSeq"));
@@ -128,6 +129,7 @@ class DeployRefusalTest {
     void eachBrokenFileIsRefusedWithOneLineNamingFileParameterAndProblem() throws Exception {
         refusedWith("NoSequence.xml", "attribute 'sequence'", "'noSuchSeq'", "not deployed");
         refusedWith("NoOutflow.xml", "parameter 'ws.outflow.dispatch.sequence'", "'noSuchOutflowSeq'");
+        refusedWith("NoHandler.xml", "parameter 'ws.pipeline.handler.class'", "no class com.example.NoSuchHandler");
         refusedWith("Level7.xml", "parameter 'ws.client.side.broadcast.level'", "between 0 and 2, was 7");
         refusedWith("BusyPort.xml", "parameter 'inbound.ws.port'", "port " + squatter.getLocalPort() + " is already in use");
         refusedWith("BadStore.xml", "parameter 'wss.ssl.key.store.file'", "missing.jks does not exist");

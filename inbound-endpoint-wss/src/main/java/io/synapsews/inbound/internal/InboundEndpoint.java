@@ -57,6 +57,51 @@ final class InboundEndpoint {
         return runtime.responseTransport();
     }
 
+    private java.util.function.Supplier<io.netty.channel.ChannelHandler> pipelineHandler;
+
+    /** A new instance of the configured pipeline handler for a connection, or null. */
+    io.netty.channel.ChannelHandler newPipelineHandler() {
+        return pipelineHandler == null ? null : pipelineHandler.get();
+    }
+
+    /** Loads {@code ws.pipeline.handler.class} now, so that a class that is not there is refused at deploy time. */
+    private java.util.function.Supplier<io.netty.channel.ChannelHandler> pipelineHandler() throws InboundConfigException {
+        String name = config.pipelineHandlerClass();
+        if (name == null || name.trim().isEmpty()) {
+            return null;
+        }
+        try {
+            ClassLoader tccl = Thread.currentThread().getContextClassLoader();
+            Class<?> type;
+            try {
+                type = Class.forName(name.trim(), true, tccl != null ? tccl : InboundEndpoint.class.getClassLoader());
+            } catch (ClassNotFoundException notThere) {
+                type = Class.forName(name.trim(), true, InboundEndpoint.class.getClassLoader());
+            }
+            if (!io.netty.channel.ChannelHandler.class.isAssignableFrom(type)) {
+                throw new InboundConfigException(config.file() + ": parameter '" + InboundEndpointConfig.PIPELINE_HANDLER
+                        + "': " + name + " is not a Netty ChannelHandler");
+            }
+            java.lang.reflect.Constructor<?> make = type.getConstructor();
+            make.newInstance(); // fails here, at deploy time, rather than per connection
+            return () -> {
+                try {
+                    return (io.netty.channel.ChannelHandler) make.newInstance();
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException(name + " could not be made: " + e, e);
+                }
+            };
+        } catch (InboundConfigException e) {
+            throw e;
+        } catch (ClassNotFoundException e) {
+            throw new InboundConfigException(config.file() + ": parameter '" + InboundEndpointConfig.PIPELINE_HANDLER
+                    + "': no class " + name, e);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            throw new InboundConfigException(config.file() + ": parameter '" + InboundEndpointConfig.PIPELINE_HANDLER
+                    + "': " + name + " needs a public constructor without arguments: " + e, e);
+        }
+    }
+
     /** Takes a changed configuration that keeps the same listener; open connections stay. */
     void reconfigure(InboundEndpointConfig newConfig) {
         this.config = newConfig;
@@ -64,6 +109,7 @@ final class InboundEndpoint {
 
     void start() throws InboundConfigException {
         SslContext ssl = config.isSecure() ? serverTls() : null;
+        pipelineHandler = pipelineHandler();
         boss = new NioEventLoopGroup(config.bossThreads(), new DefaultThreadFactory("ws-boss-" + config.name(), true));
         workers = new NioEventLoopGroup(config.workerThreads(), new DefaultThreadFactory("ws-worker-" + config.name(), true));
         ServerBootstrap bootstrap = new ServerBootstrap()

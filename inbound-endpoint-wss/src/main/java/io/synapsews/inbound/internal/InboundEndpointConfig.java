@@ -55,6 +55,7 @@ public final class InboundEndpointConfig {
     public static final String MAX_LIFETIME = "ws.max.connection.lifetime.ms";
     public static final String READER_IDLE = "ws.dispatch.idleTime";
     public static final String DISPATCH_CUSTOM_SEQUENCE = "dispatch.custom.sequence";
+    public static final String PIPELINE_HANDLER = "ws.pipeline.handler.class";
     public static final String WRITER_IDLE = "ws.outflow.dispatch.idleTime";
     public static final String SLOW_CONSUMER_POLICY = "ws.slow.consumer.policy";
     public static final String SLOW_CONSUMER_BYTES = "ws.slow.consumer.pending.bytes";
@@ -348,6 +349,8 @@ public final class InboundEndpointConfig {
     public int drainMillis() { return drainMillis; }
     /** Mediate a client's messages in the sequence named after its path ({@code /a/b}: {@code a-b}) when there is one. */
     public boolean dispatchCustomSequence() { return dispatchCustomSequence; }
+    /** A Netty handler class, one instance per connection ahead of the WebSocket handling, or null. */
+    public String pipelineHandlerClass() { return parameters.get(PIPELINE_HANDLER); }
     /** Close (1001) a client nothing was read from for this long, 0 for never (the original's seconds). */
     public long readerIdleMillis() { return readerIdleSeconds * 1000L; }
     /** Close (1001) a client nothing was written to for this long, 0 for never (the original's seconds). */
@@ -361,6 +364,7 @@ public final class InboundEndpointConfig {
                 || !Objects.equals(certPass, other.certPass) || !Objects.equals(trustStoreFile, other.trustStoreFile)
                 || !Objects.equals(trustStorePass, other.trustStorePass) || !clientAuth.equals(other.clientAuth)
                 || !sslProtocols.equals(other.sslProtocols) || !Objects.equals(cipherSuites, other.cipherSuites)
+                || !Objects.equals(pipelineHandlerClass(), other.pipelineHandlerClass())
                 || bossThreads != other.bossThreads
                 || workerThreads != other.workerThreads;
     }

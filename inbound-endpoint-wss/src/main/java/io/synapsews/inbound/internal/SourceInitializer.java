@@ -7,7 +7,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
 
-/** The client connection pipeline until the handshake: TLS, HTTP, the handshake. */
+/** The client connection pipeline until the handshake: TLS, HTTP, the administrator's handler, the handshake. */
 final class SourceInitializer extends ChannelInitializer<Channel> {
 
     private static final int MAX_HANDSHAKE_BODY = 8192;
@@ -29,6 +29,11 @@ final class SourceInitializer extends ChannelInitializer<Channel> {
         p.addLast("http-codec", new HttpServerCodec(endpoint.config().maxRequestLine(),
                 endpoint.config().maxHandshakeHeaderSize(), 8192));
         p.addLast("http-aggregator", new HttpObjectAggregator(MAX_HANDSHAKE_BODY));
+        io.netty.channel.ChannelHandler custom = endpoint.newPipelineHandler();
+        if (custom != null) {
+            // ws.pipeline.handler.class: ahead of our handling, it sees the upgrade request and then every frame
+            p.addLast("custom", custom);
+        }
         p.addLast("handshake", new SourceHandshakeHandler(endpoint));
     }
 }
