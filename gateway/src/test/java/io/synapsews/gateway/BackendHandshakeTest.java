@@ -58,13 +58,7 @@ class BackendHandshakeTest {
         home.addSenderParameter("wss", "<parameter name=\"ws.client.enable.hostname.verification\">false</parameter>");
         home.addSendSequence("wrongNameSeq", wrongName.url());
         wrongNamePort = home.addInboundEndpoint("WrongName", "wrongNameSeq", "");
-        home.write("repository/conf/synapse-config/sequences/rooms-blue.xml",
-                "<sequence xmlns=\"http://ws.apache.org/ns/synapse\" name=\"rooms-blue\">\n"
-                        + "  <filter source=\"get-property('websocket.source.handshake.present')\" regex=\"true\">\n"
-                        + "    <then><send><endpoint><address uri=\"" + backend.url() + "\"/></endpoint></send></then>\n"
-                        + "    <else><payloadFactory><format><text xmlns=\"http://ws.apache.org/commons/ns/payload\">"
-                        + "blue room</text></format><args/></payloadFactory><respond/></else>\n"
-                        + "  </filter>\n</sequence>\n");
+        home.addHandshakeSequence("rooms-blue", backend.url(), TestHome.answer("blue room"));
         customPort = home.addInboundEndpoint("Custom", "echoSeq", "<parameter name=\"dispatch.custom.sequence\">true</parameter>");
         auditedPort = home.addInboundEndpoint("Audited", "echoSeq",
                 "<parameter name=\"ws.pipeline.handler.class\">" + FrameCountingHandler.class.getName() + "</parameter>");

@@ -73,13 +73,7 @@ class DeployRefusalTest {
         toWssPort = home.addInboundEndpoint("ToWss", "toWssSeq", "");
         // a sequence the Good endpoint is switched to later (sequences are read at start: this
         // sample configuration hot-deploys inbound endpoint files, not sequences)
-        home.write("repository/conf/synapse-config/sequences/answerSeq.xml",
-                "<sequence xmlns=\"http://ws.apache.org/ns/synapse\" name=\"answerSeq\">\n"
-                        + "  <filter source=\"get-property('websocket.source.handshake.present')\" regex=\"true\">\n"
-                        + "    <then><send><endpoint><address uri=\"" + backend.url() + "\"/></endpoint></send></then>\n"
-                        + "    <else><payloadFactory><format><text xmlns=\"http://ws.apache.org/commons/ns/payload\">"
-                        + "reconfigured</text></format><args/></payloadFactory><respond/></else>\n"
-                        + "  </filter>\n</sequence>\n");
+        home.addHandshakeSequence("answerSeq", backend.url(), TestHome.answer("reconfigured"));
         gateway = Gateway.start(home.dir);
     }
 

@@ -45,11 +45,7 @@ class LivenessTest {
         home.addSenderParameter("ws", "<parameter name=\"ws.target.pong.timeout.ms\">500</parameter>");
         // the original's reader and writer idle times (seconds); the writer endpoint answers nothing
         readerIdlePort = home.addInboundEndpoint("ReaderIdle", "echoSeq", "<parameter name=\"ws.dispatch.idleTime\">1</parameter>");
-        home.write("repository/conf/synapse-config/sequences/swallowSeq.xml",
-                "<sequence xmlns=\"http://ws.apache.org/ns/synapse\" name=\"swallowSeq\">\n"
-                        + "  <filter source=\"get-property('websocket.source.handshake.present')\" regex=\"true\">\n"
-                        + "    <then><send><endpoint><address uri=\"" + backend.url() + "\"/></endpoint></send></then>\n"
-                        + "    <else><drop/></else>\n  </filter>\n</sequence>\n");
+        home.addHandshakeSequence("swallowSeq", backend.url(), "<drop/>");
         writerIdlePort = home.addInboundEndpoint("WriterIdle", "swallowSeq",
                 "<parameter name=\"ws.outflow.dispatch.idleTime\">1</parameter>");
         muteBackend = new RawBackend(RawBackend::silent);

@@ -83,6 +83,24 @@ final class TestHome {
                         + "  <send><endpoint><address uri=\"" + url + "\"/></endpoint></send>\n</sequence>\n");
     }
 
+    /**
+     * Adds a sequence {@code name} that sends the handshake to {@code url} (so the client is accepted
+     * with a backend leg) and runs {@code messageMediators} on every later message.
+     */
+    void addHandshakeSequence(String name, String url, String messageMediators) throws IOException {
+        write("repository/conf/synapse-config/sequences/" + name + ".xml",
+                "<sequence xmlns=\"http://ws.apache.org/ns/synapse\" name=\"" + name + "\">\n"
+                        + "  <filter source=\"get-property('websocket.source.handshake.present')\" regex=\"true\">\n"
+                        + "    <then><send><endpoint><address uri=\"" + url + "\"/></endpoint></send></then>\n"
+                        + "    <else>" + messageMediators + "</else>\n  </filter>\n</sequence>\n");
+    }
+
+    /** Mediators that answer a message with this text themselves. */
+    static String answer(String text) {
+        return "<payloadFactory><format><text xmlns=\"http://ws.apache.org/commons/ns/payload\">" + text
+                + "</text></format><args/></payloadFactory><respond/>";
+    }
+
     /** The text of a ws inbound endpoint file using {@code sequence} and a bare respond outflow. */
     static String inboundEndpoint(String name, int port, String sequence) {
         return "<inboundEndpoint xmlns=\"http://ws.apache.org/ns/synapse\" name=\"" + name + "\"\n"
