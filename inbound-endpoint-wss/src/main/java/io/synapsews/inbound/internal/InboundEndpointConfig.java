@@ -56,6 +56,7 @@ public final class InboundEndpointConfig {
     public static final String READER_IDLE = "ws.dispatch.idleTime";
     public static final String DISPATCH_CUSTOM_SEQUENCE = "dispatch.custom.sequence";
     public static final String PIPELINE_HANDLER = "ws.pipeline.handler.class";
+    public static final String PASS_THROUGH_CONTROL = "ws.pass.through.control.frames";
     public static final String WRITER_IDLE = "ws.outflow.dispatch.idleTime";
     public static final String SLOW_CONSUMER_POLICY = "ws.slow.consumer.policy";
     public static final String SLOW_CONSUMER_BYTES = "ws.slow.consumer.pending.bytes";
@@ -98,6 +99,7 @@ public final class InboundEndpointConfig {
     private final long maxLifetimeMillis;
     private final int readerIdleSeconds;
     private final boolean dispatchCustomSequence;
+    private final boolean passThroughControlFrames;
     private final int writerIdleSeconds;
     private final boolean closeSlowConsumers;
     private final int slowConsumerBytes;
@@ -157,6 +159,11 @@ public final class InboundEndpointConfig {
             throw problem(DISPATCH_CUSTOM_SEQUENCE, "must be true or false, was '" + custom + "'");
         }
         dispatchCustomSequence = Boolean.parseBoolean(custom);
+        String control = parameters.getOrDefault(PASS_THROUGH_CONTROL, "false").trim();
+        if (!"true".equalsIgnoreCase(control) && !"false".equalsIgnoreCase(control)) {
+            throw problem(PASS_THROUGH_CONTROL, "must be true or false, was '" + control + "'");
+        }
+        passThroughControlFrames = Boolean.parseBoolean(control);
         writerIdleSeconds = integer(WRITER_IDLE, 0, 0, 2_000_000);
         String policy = parameters.getOrDefault(SLOW_CONSUMER_POLICY, "wait").trim();
         if (!"wait".equals(policy) && !"close".equals(policy)) {
@@ -349,6 +356,8 @@ public final class InboundEndpointConfig {
     public int drainMillis() { return drainMillis; }
     /** Mediate a client's messages in the sequence named after its path ({@code /a/b}: {@code a-b}) when there is one. */
     public boolean dispatchCustomSequence() { return dispatchCustomSequence; }
+    /** Pings and pongs go through mediation to the other leg instead of being answered by the gateway. */
+    public boolean passThroughControlFrames() { return passThroughControlFrames; }
     /** A Netty handler class, one instance per connection ahead of the WebSocket handling, or null. */
     public String pipelineHandlerClass() { return parameters.get(PIPELINE_HANDLER); }
     /** Close (1001) a client nothing was read from for this long, 0 for never (the original's seconds). */

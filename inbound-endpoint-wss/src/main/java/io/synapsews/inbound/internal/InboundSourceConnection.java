@@ -294,6 +294,11 @@ final class InboundSourceConnection implements SourceConnection {
     }
 
     @Override
+    public boolean passesControlFrames() {
+        return endpoint.config().passThroughControlFrames();
+    }
+
+    @Override
     public boolean relaysBackendMessages() {
         return relaysBackend;
     }

@@ -75,6 +75,19 @@ final class SourceDispatcher {
         }
     }
 
+    /** A ping or pong the client sent, with {@code ws.pass.through.control.frames}: mediated like a message. */
+    static void mediateControl(InboundSourceConnection conn, boolean ping, byte[] payload) {
+        InboundEndpointConfig config = conn.endpoint().config();
+        try {
+            org.apache.synapse.MessageContext synCtx = newMessage(conn);
+            Payloads.setControl(synCtx, ping, payload);
+            Mediation.mediate(synCtx, conn.sequence(), config.onError());
+        } catch (Exception e) {
+            log.error(conn.logTag() + " " + (ping ? "ping" : "pong") + " mediation in sequence '" + conn.sequence()
+                    + "' of " + config.file() + " failed: " + e.getMessage(), e);
+        }
+    }
+
     private static org.apache.synapse.MessageContext newMessage(InboundSourceConnection conn) throws Exception {
         SynapseEnvironment env = Mediation.environment(conn.endpoint().runtime().configurationContext());
         org.apache.synapse.MessageContext synCtx = Mediation.newMessage(env);

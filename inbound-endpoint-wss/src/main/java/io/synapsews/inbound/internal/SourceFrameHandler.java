@@ -60,6 +60,23 @@ final class SourceFrameHandler extends ChannelInboundHandlerAdapter {
                     }
                 });
             }
+        } else if ((msg instanceof PingWebSocketFrame || msg instanceof PongWebSocketFrame)
+                && connection.passesControlFrames() && connection.state() == InboundSourceConnection.State.OPEN) {
+            // ws.pass.through.control.frames: to the backend, as it came (relay) or through the sequence
+            WebSocketFrame frame = (WebSocketFrame) msg;
+            TargetLink relay = connection.relayTarget();
+            if (relay != null) {
+                relay.send(frame);
+            } else {
+                boolean ping = msg instanceof PingWebSocketFrame;
+                byte[] bytes;
+                try {
+                    bytes = ByteBufUtil.getBytes(frame.content());
+                } finally {
+                    frame.release();
+                }
+                connection.inboundExecutor().execute(() -> SourceDispatcher.mediateControl(connection, ping, bytes));
+            }
         } else if (msg instanceof PingWebSocketFrame) {
             ctx.writeAndFlush(new PongWebSocketFrame(((PingWebSocketFrame) msg).content()));
         } else if (msg instanceof CloseWebSocketFrame) {

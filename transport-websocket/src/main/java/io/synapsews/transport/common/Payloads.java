@@ -96,6 +96,21 @@ public final class Payloads {
         setType(Mediation.axis2(synCtx), WebSocketProperties.OCTET_STREAM);
     }
 
+    private static boolean isTrue(Object v) {
+        return v != null && "true".equalsIgnoreCase(v.toString());
+    }
+
+    /**
+     * Sets a ping or pong passed through as the message's payload (its bytes in the binary wrapper),
+     * flagged on both contexts so that the frame that leaves is a ping or pong again.
+     */
+    public static void setControl(MessageContext synCtx, boolean ping, byte[] data) throws AxisFault {
+        String flag = ping ? WebSocketProperties.PING_FRAME_PRESENT : WebSocketProperties.PONG_FRAME_PRESENT;
+        synCtx.setProperty(flag, "true");
+        Mediation.axis2(synCtx).setProperty(flag, "true");
+        setBinary(synCtx, data);
+    }
+
     /** How many messages left untouched and how many payloads were built, since start. */
     public static long untouchedCount() {
         return UNTOUCHED.sum();
@@ -184,6 +199,14 @@ public final class Payloads {
     public static WebSocketFrame toFrame(org.apache.axis2.context.MessageContext axis2Ctx) throws AxisFault {
         SOAPEnvelope env = axis2Ctx.getEnvelope();
         OMElement payload = env == null || env.getBody() == null ? null : env.getBody().getFirstElement();
+        boolean ping = isTrue(axis2Ctx.getProperty(WebSocketProperties.PING_FRAME_PRESENT));
+        if (ping || isTrue(axis2Ctx.getProperty(WebSocketProperties.PONG_FRAME_PRESENT))) {
+            // a control frame passed through: its payload is the binary wrapper's bytes, at most 125
+            byte[] data = payload != null && BINARY.equals(payload.getQName()) ? binaryContent(payload) : new byte[0];
+            io.netty.buffer.ByteBuf content = Unpooled.wrappedBuffer(data, 0, Math.min(data.length, 125));
+            return ping ? new io.netty.handler.codec.http.websocketx.PingWebSocketFrame(content)
+                    : new io.netty.handler.codec.http.websocketx.PongWebSocketFrame(content);
+        }
         if (payload == null) {
             return new TextWebSocketFrame(Unpooled.EMPTY_BUFFER);
         }

@@ -49,6 +49,12 @@ public interface SourceConnection {
     void deliver(WebSocketFrame frame);
 
     /**
+     * Whether pings and pongs cross to the other leg ({@code ws.pass.through.control.frames}) instead of
+     * being answered by the gateway on each leg.
+     */
+    boolean passesControlFrames();
+
+    /**
      * Whether backend messages of this connection skip outflow mediation because its outflow
      * sequence only responds ({@link RelayLane}); decided when the connection opens.
      */

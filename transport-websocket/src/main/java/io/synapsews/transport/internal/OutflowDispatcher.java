@@ -30,6 +30,17 @@ final class OutflowDispatcher {
 
     /** Runs on the source connection's outbound serial executor. */
     void dispatch(TargetConnection target, boolean binary, byte[] payload) {
+        mediate(target, binary ? Kind.BINARY : Kind.TEXT, payload);
+    }
+
+    /** A ping or pong from the backend with {@code ws.pass.through.control.frames}; on the outbound executor. */
+    void dispatchControl(TargetConnection target, boolean ping, byte[] payload) {
+        mediate(target, ping ? Kind.PING : Kind.PONG, payload);
+    }
+
+    private enum Kind { TEXT, BINARY, PING, PONG }
+
+    private void mediate(TargetConnection target, Kind kind, byte[] payload) {
         SourceConnection source = target.source();
         String sequence = first(source.outflowSequence(), config.outflowSequence, "main");
         String faultSequence = first(source.outflowFaultSequence(), config.outflowFaultSequence, "fault");
@@ -46,21 +57,30 @@ final class OutflowDispatcher {
             for (java.util.Map.Entry<String, Object> a : source.attributes().entrySet()) {
                 synCtx.setProperty(a.getKey(), a.getValue());
             }
-            synCtx.setProperty(binary ? WebSocketProperties.BINARY_FRAME_PRESENT : WebSocketProperties.TEXT_FRAME_PRESENT, true);
-            if (binary) {
-                Payloads.setBinary(synCtx, payload);
-            } else {
-                Payloads.setText(synCtx, payload, target.contentType());
+            switch (kind) {
+                case PING:
+                case PONG:
+                    Payloads.setControl(synCtx, kind == Kind.PING, payload);
+                    break;
+                case BINARY:
+                    synCtx.setProperty(WebSocketProperties.BINARY_FRAME_PRESENT, true);
+                    Payloads.setBinary(synCtx, payload);
+                    break;
+                default:
+                    synCtx.setProperty(WebSocketProperties.TEXT_FRAME_PRESENT, true);
+                    Payloads.setText(synCtx, payload, target.contentType());
             }
             long start = System.nanoTime();
             try {
                 Mediation.mediate(synCtx, sequence, faultSequence);
             } finally {
-                ConnectionListeners.message(source, false, payload.length, System.nanoTime() - start);
+                if (kind == Kind.TEXT || kind == Kind.BINARY) {
+                    ConnectionListeners.message(source, false, payload.length, System.nanoTime() - start);
+                }
             }
         } catch (Exception e) {
-            log.error(source.id() + " " + source.endpointName() + ": backend message from " + target.url()
-                    + " could not be mediated in sequence '" + sequence + "': " + e.getMessage(), e);
+            log.error(source.id() + " " + source.endpointName() + ": backend " + kind.name().toLowerCase()
+                    + " from " + target.url() + " could not be mediated in sequence '" + sequence + "': " + e.getMessage(), e);
         }
     }
 

@@ -5,6 +5,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.synapsews.transport.common.ConnectionListeners;
 import io.synapsews.transport.common.FlowGate;
@@ -239,6 +241,22 @@ final class TargetConnection implements TargetLink {
     }
 
     private void dispatch(WebSocketFrame frame) {
+        boolean control = frame instanceof PingWebSocketFrame || frame instanceof PongWebSocketFrame;
+        if (control && source.relaysBackendMessages()) {
+            source.deliver(frame); // a passed-through ping or pong: to this client only
+            return;
+        }
+        if (control) {
+            boolean ping = frame instanceof PingWebSocketFrame;
+            byte[] bytes;
+            try {
+                bytes = ByteBufUtil.getBytes(frame.content());
+            } finally {
+                frame.release();
+            }
+            source.outboundExecutor().execute(() -> dispatcher.dispatchControl(this, ping, bytes));
+            return;
+        }
         if (source.relaysBackendMessages()) {
             ConnectionListeners.message(source, false, frame.content().readableBytes(), 0);
             Payloads.relayed();

@@ -87,6 +87,9 @@ final class TargetHandler extends ChannelInboundHandlerAdapter {
         }
         if (msg instanceof CloseWebSocketFrame) {
             connection.closeReceived((CloseWebSocketFrame) msg);
+        } else if ((msg instanceof PingWebSocketFrame || msg instanceof PongWebSocketFrame)
+                && connection.source().passesControlFrames()) {
+            connection.frameReceived((WebSocketFrame) msg); // to the client, like a message
         } else if (msg instanceof PingWebSocketFrame) {
             ctx.writeAndFlush(new PongWebSocketFrame(((PingWebSocketFrame) msg).content()));
         } else if (msg instanceof PongWebSocketFrame) {
