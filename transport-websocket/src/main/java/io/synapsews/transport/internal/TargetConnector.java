@@ -18,7 +18,9 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakerFactory;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.proxy.HttpProxyHandler;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.synapsews.transport.common.HandshakeException;
 import io.synapsews.transport.common.SourceConnection;
@@ -61,6 +63,7 @@ final class TargetConnector {
         WebSocketClientHandshaker handshaker = WebSocketClientHandshakerFactory.newHandshaker(uri,
                 WebSocketVersion.V13, subprotocols.isEmpty() ? null : String.join(",", subprotocols), false,
                 headers == null ? new DefaultHttpHeaders() : headers, config.maxFrameLength, true, false, -1);
+        TransportSenderConfig.ProxyProfile proxy = config.proxyFor(host);
         Bootstrap bootstrap = new Bootstrap()
                 // on the client connection's loop: relayed frames never change threads
                 .group(source.eventLoop() != null ? source.eventLoop() : group)
@@ -73,6 +76,14 @@ final class TargetConnector {
                         // before any event of the channel: the handshake may finish before connect() returns
                         connection.bind(ch);
                         ChannelPipeline p = ch.pipeline();
+                        if (proxy != null) {
+                            // ws.proxyProfiles: CONNECT through the proxy, then TLS and the upgrade inside the tunnel
+                            java.net.InetSocketAddress at = new java.net.InetSocketAddress(proxy.host, proxy.port);
+                            HttpProxyHandler tunnel = proxy.user == null ? new HttpProxyHandler(at)
+                                    : new HttpProxyHandler(at, proxy.user, proxy.password == null ? "" : proxy.password);
+                            tunnel.setConnectTimeoutMillis(config.connectTimeoutMillis);
+                            p.addLast("proxy", tunnel);
+                        }
                         if (secure) {
                             p.addLast("tls", tls(ch, host, port));
                         }
@@ -81,7 +92,14 @@ final class TargetConnector {
                         p.addLast("target", new TargetHandler(connection, handshaker, config));
                     }
                 });
-        ChannelFuture connect = bootstrap.connect(host, port);
+        ChannelFuture connect;
+        if (proxy != null) {
+            // the proxy resolves the backend's name
+            connect = bootstrap.resolver(NoopAddressResolverGroup.INSTANCE)
+                    .connect(java.net.InetSocketAddress.createUnresolved(host, port));
+        } else {
+            connect = bootstrap.connect(host, port);
+        }
         connection.bind(connect.channel());
         connect.addListener(f -> {
             if (!f.isSuccess()) {

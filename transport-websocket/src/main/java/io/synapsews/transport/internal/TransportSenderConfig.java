@@ -35,6 +35,7 @@ public final class TransportSenderConfig {
     public static final String HANDSHAKE_TIMEOUT = "ws.target.handshake.timeout.ms";
     public static final String PING_INTERVAL = "ws.target.ping.interval.ms";
     public static final String PONG_TIMEOUT = "ws.target.pong.timeout.ms";
+    public static final String PROXY_PROFILES = "ws.proxyProfiles";
 
     public static final int DEFAULT_MAX_MESSAGE = 16 * 1024 * 1024;
 
@@ -57,6 +58,45 @@ public final class TransportSenderConfig {
     final int handshakeTimeoutMillis;
     final int pingIntervalMillis;
     final int pongTimeoutMillis;
+    final List<ProxyProfile> proxyProfiles;
+
+    /** One {@code profile} of {@code ws.proxyProfiles}: backend hosts reached through an HTTP CONNECT proxy. */
+    static final class ProxyProfile {
+        final List<String> targetHosts;
+        final String host;
+        final int port;
+        final String user;
+        final String password;
+
+        ProxyProfile(List<String> targetHosts, String host, int port, String user, String password) {
+            this.targetHosts = targetHosts;
+            this.host = host;
+            this.port = port;
+            this.user = user;
+            this.password = password;
+        }
+
+        /** {@code *} is every host, {@code *.example.com} every host under it, anything else one host. */
+        boolean covers(String backendHost) {
+            for (String t : targetHosts) {
+                if ("*".equals(t) || t.equalsIgnoreCase(backendHost)
+                        || t.startsWith("*.") && backendHost.toLowerCase(java.util.Locale.ROOT).endsWith(t.substring(1).toLowerCase(java.util.Locale.ROOT))) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /** The proxy profile whose target hosts cover {@code backendHost}, or null to connect directly. */
+    ProxyProfile proxyFor(String backendHost) {
+        for (ProxyProfile p : proxyProfiles) {
+            if (p.covers(backendHost)) {
+                return p;
+            }
+        }
+        return null;
+    }
 
     private TransportSenderConfig(TransportOutDescription out) throws AxisFault {
         name = out.getName();
@@ -89,6 +129,37 @@ public final class TransportSenderConfig {
         handshakeTimeoutMillis = positive(out, HANDSHAKE_TIMEOUT, 10_000);
         pingIntervalMillis = nonNegative(out, PING_INTERVAL, 0);
         pongTimeoutMillis = positive(out, PONG_TIMEOUT, 10_000);
+        proxyProfiles = proxyProfiles(out);
+    }
+
+    private static List<ProxyProfile> proxyProfiles(TransportOutDescription out) throws AxisFault {
+        Parameter p = out.getParameter(PROXY_PROFILES);
+        if (p == null || p.getParameterElement() == null) {
+            return Collections.emptyList();
+        }
+        List<ProxyProfile> profiles = new ArrayList<>();
+        java.util.Iterator<?> it = p.getParameterElement().getChildrenWithLocalName("profile");
+        while (it.hasNext()) {
+            OMElement profile = (OMElement) it.next();
+            String targets = child(profile, "targetHosts");
+            String host = child(profile, "proxyHost");
+            String port = child(profile, "proxyPort");
+            if (targets == null || host == null || port == null) {
+                throw fault(PROXY_PROFILES, "has a profile without targetHosts, proxyHost or proxyPort");
+            }
+            int portNumber;
+            try {
+                portNumber = Integer.parseInt(port);
+            } catch (NumberFormatException e) {
+                throw fault(PROXY_PROFILES, "has a proxyPort that is not a number: '" + port + "'");
+            }
+            profiles.add(new ProxyProfile(split(targets), host, portNumber, child(profile, "proxyUserName"),
+                    child(profile, "proxyPassword")));
+        }
+        if (profiles.isEmpty()) {
+            throw fault(PROXY_PROFILES, "has no profile element");
+        }
+        return Collections.unmodifiableList(profiles);
     }
 
     public static TransportSenderConfig from(TransportOutDescription out) throws AxisFault {
