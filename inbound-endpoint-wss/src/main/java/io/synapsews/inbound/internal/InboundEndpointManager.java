@@ -165,6 +165,12 @@ public final class InboundEndpointManager {
     public void destroy() {
         stop();
         runtime.mediationPool().shutdown();
+        try {
+            // the last close notifications (connection log lines) run there
+            runtime.mediationPool().awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         synchronized (this) {
             if (retries != null) {
                 retries.shutdownNow();

@@ -405,7 +405,26 @@ final class InboundSourceConnection implements SourceConnection {
         if (before != State.HANDSHAKING) {
             log.info(logTag() + " closed, path=" + path + " code=" + closeCode
                     + (closeReason.isEmpty() ? "" : " reason=\"" + closeReason + "\""));
-            ConnectionListeners.closed(this, closeCode, closeReason);
+            int code = closeCode;
+            String reason = closeReason;
+            // after every message either way that was queued before the close has been mediated and
+            // counted: a client may close as soon as it has the answer to its last message, before the
+            // mediation that sent the answer has returned
+            afterQueued(() -> ConnectionListeners.closed(this, code, reason));
+        }
+    }
+
+    private void afterQueued(Runnable r) {
+        try {
+            inbound.execute(() -> {
+                try {
+                    outbound.execute(r);
+                } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                    r.run();
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            r.run();
         }
     }
 
