@@ -36,6 +36,7 @@ class BackendHandshakeTest {
     static int wrongNamePort;
     static int customPort;
     static int auditedPort;
+    static int spokenPort;
 
     @BeforeAll
     static void start() throws Exception {
@@ -62,6 +63,11 @@ class BackendHandshakeTest {
         customPort = home.addInboundEndpoint("Custom", "echoSeq", "<parameter name=\"dispatch.custom.sequence\">true</parameter>");
         auditedPort = home.addInboundEndpoint("Audited", "echoSeq",
                 "<parameter name=\"ws.pipeline.handler.class\">" + FrameCountingHandler.class.getName() + "</parameter>");
+        home.addHandshakeSequence("idSeq", backend.url(),
+                "<payloadFactory><format><text xmlns=\"http://ws.apache.org/commons/ns/payload\">id $1</text></format>"
+                        + "<args><arg expression=\"//id\"/></args></payloadFactory><respond/>");
+        spokenPort = home.addInboundEndpoint("Spoken", "idSeq",
+                "<parameter name=\"ws.subprotocol.handler.class\">io.synapsews.inbound.ContentTypeSubprotocols</parameter>");
         gateway = Gateway.start(home.dir);
     }
 
@@ -81,6 +87,25 @@ class BackendHandshakeTest {
         }
         assertEquals(1, FrameCountingHandler.UPGRADES.get() - upgrades);
         assertEquals(3, FrameCountingHandler.TEXT_FRAMES.get() - frames);
+    }
+
+    @Test
+    void aSubprotocolHandlerSpeaksItsSubprotocolAndBuildsMessagesWithItsContentType() throws Exception {
+        while (backend.nextHandshake(100, TimeUnit.MILLISECONDS) != null) {
+            // handshakes of the other tests
+        }
+        WsClient c = new WsClient();
+        c.ws = http.newWebSocketBuilder().subprotocols("json")
+                .buildAsync(java.net.URI.create("ws://localhost:" + spokenPort + "/"), c).join();
+        assertEquals("json", c.ws.getSubprotocol(), "answered by the gateway, which speaks it");
+        HttpHeaders atBackend = backend.nextHandshake(10, TimeUnit.SECONDS);
+        assertEquals(null, atBackend.get("Sec-WebSocket-Protocol"), "the backend was offered it");
+        c.ws.sendText("{\"msg\":{\"id\":\"42\"}}", true).join();
+        assertEquals("id 42", c.next(), "the text was built as JSON, so //id found it");
+
+        WsClient plain = WsClient.connect(http, "ws://localhost:" + spokenPort + "/");
+        plain.ws.sendText("{\"msg\":{\"id\":\"42\"}}", true).join();
+        assertEquals("id ", plain.next(), "without the subprotocol the text stays text/plain");
     }
 
     @Test

@@ -64,42 +64,79 @@ final class InboundEndpoint {
         return pipelineHandler == null ? null : pipelineHandler.get();
     }
 
+    private List<io.synapsews.inbound.SubprotocolHandler> subprotocolHandlers = new ArrayList<>();
+
+    /** The first subprotocol the client offered that a handler speaks, with that handler; null for none. */
+    java.util.Map.Entry<String, io.synapsews.inbound.SubprotocolHandler> handledSubprotocol(List<String> offered) {
+        for (String s : offered) {
+            for (io.synapsews.inbound.SubprotocolHandler h : subprotocolHandlers) {
+                if (h.identifiers().contains(s)) {
+                    return new java.util.AbstractMap.SimpleImmutableEntry<>(s, h);
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Loads {@code ws.subprotocol.handler.class} now: a class that is not there is refused at deploy time. */
+    private List<io.synapsews.inbound.SubprotocolHandler> subprotocolHandlers() throws InboundConfigException {
+        List<io.synapsews.inbound.SubprotocolHandler> out = new ArrayList<>();
+        String names = config.subprotocolHandlerClasses();
+        if (names == null) {
+            return out;
+        }
+        for (String name : names.split(";")) {
+            if (name.trim().isEmpty()) {
+                continue;
+            }
+            Object handler = instantiate(InboundEndpointConfig.SUBPROTOCOL_HANDLERS, name.trim());
+            if (!(handler instanceof io.synapsews.inbound.SubprotocolHandler)) {
+                throw new InboundConfigException(config.file() + ": parameter '" + InboundEndpointConfig.SUBPROTOCOL_HANDLERS
+                        + "': " + name.trim() + " is not an " + io.synapsews.inbound.SubprotocolHandler.class.getName());
+            }
+            out.add((io.synapsews.inbound.SubprotocolHandler) handler);
+        }
+        return out;
+    }
+
+    /** A new instance of a class named in {@code parameter}, by its public no-argument constructor. */
+    private Object instantiate(String parameter, String name) throws InboundConfigException {
+        try {
+            ClassLoader tccl = Thread.currentThread().getContextClassLoader();
+            Class<?> type;
+            try {
+                type = Class.forName(name, true, tccl != null ? tccl : InboundEndpoint.class.getClassLoader());
+            } catch (ClassNotFoundException notThere) {
+                type = Class.forName(name, true, InboundEndpoint.class.getClassLoader());
+            }
+            return type.getConstructor().newInstance();
+        } catch (ClassNotFoundException e) {
+            throw new InboundConfigException(config.file() + ": parameter '" + parameter + "': no class " + name, e);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            throw new InboundConfigException(config.file() + ": parameter '" + parameter + "': " + name
+                    + " needs a public constructor without arguments: " + e, e);
+        }
+    }
+
     /** Loads {@code ws.pipeline.handler.class} now, so that a class that is not there is refused at deploy time. */
     private java.util.function.Supplier<io.netty.channel.ChannelHandler> pipelineHandler() throws InboundConfigException {
         String name = config.pipelineHandlerClass();
         if (name == null || name.trim().isEmpty()) {
             return null;
         }
-        try {
-            ClassLoader tccl = Thread.currentThread().getContextClassLoader();
-            Class<?> type;
-            try {
-                type = Class.forName(name.trim(), true, tccl != null ? tccl : InboundEndpoint.class.getClassLoader());
-            } catch (ClassNotFoundException notThere) {
-                type = Class.forName(name.trim(), true, InboundEndpoint.class.getClassLoader());
-            }
-            if (!io.netty.channel.ChannelHandler.class.isAssignableFrom(type)) {
-                throw new InboundConfigException(config.file() + ": parameter '" + InboundEndpointConfig.PIPELINE_HANDLER
-                        + "': " + name + " is not a Netty ChannelHandler");
-            }
-            java.lang.reflect.Constructor<?> make = type.getConstructor();
-            make.newInstance(); // fails here, at deploy time, rather than per connection
-            return () -> {
-                try {
-                    return (io.netty.channel.ChannelHandler) make.newInstance();
-                } catch (ReflectiveOperationException e) {
-                    throw new IllegalStateException(name + " could not be made: " + e, e);
-                }
-            };
-        } catch (InboundConfigException e) {
-            throw e;
-        } catch (ClassNotFoundException e) {
+        Object first = instantiate(InboundEndpointConfig.PIPELINE_HANDLER, name.trim()); // fails now, not per connection
+        if (!(first instanceof io.netty.channel.ChannelHandler)) {
             throw new InboundConfigException(config.file() + ": parameter '" + InboundEndpointConfig.PIPELINE_HANDLER
-                    + "': no class " + name, e);
-        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            throw new InboundConfigException(config.file() + ": parameter '" + InboundEndpointConfig.PIPELINE_HANDLER
-                    + "': " + name + " needs a public constructor without arguments: " + e, e);
+                    + "': " + name + " is not a Netty ChannelHandler");
         }
+        Class<?> type = first.getClass();
+        return () -> {
+            try {
+                return (io.netty.channel.ChannelHandler) type.getConstructor().newInstance();
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(name + " could not be made: " + e, e);
+            }
+        };
     }
 
     /** Takes a changed configuration that keeps the same listener; open connections stay. */
@@ -110,6 +147,7 @@ final class InboundEndpoint {
     void start() throws InboundConfigException {
         SslContext ssl = config.isSecure() ? serverTls() : null;
         pipelineHandler = pipelineHandler();
+        subprotocolHandlers = subprotocolHandlers();
         boss = new NioEventLoopGroup(config.bossThreads(), new DefaultThreadFactory("ws-boss-" + config.name(), true));
         workers = new NioEventLoopGroup(config.workerThreads(), new DefaultThreadFactory("ws-worker-" + config.name(), true));
         ServerBootstrap bootstrap = new ServerBootstrap()

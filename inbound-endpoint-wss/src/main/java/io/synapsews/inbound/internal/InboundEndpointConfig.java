@@ -57,6 +57,7 @@ public final class InboundEndpointConfig {
     public static final String DISPATCH_CUSTOM_SEQUENCE = "dispatch.custom.sequence";
     public static final String PIPELINE_HANDLER = "ws.pipeline.handler.class";
     public static final String PASS_THROUGH_CONTROL = "ws.pass.through.control.frames";
+    public static final String SUBPROTOCOL_HANDLERS = "ws.subprotocol.handler.class";
     public static final String WRITER_IDLE = "ws.outflow.dispatch.idleTime";
     public static final String SLOW_CONSUMER_POLICY = "ws.slow.consumer.policy";
     public static final String SLOW_CONSUMER_BYTES = "ws.slow.consumer.pending.bytes";
@@ -358,6 +359,8 @@ public final class InboundEndpointConfig {
     public boolean dispatchCustomSequence() { return dispatchCustomSequence; }
     /** Pings and pongs go through mediation to the other leg instead of being answered by the gateway. */
     public boolean passThroughControlFrames() { return passThroughControlFrames; }
+    /** {@code ;}-separated {@link io.synapsews.inbound.SubprotocolHandler} classes, or null. */
+    public String subprotocolHandlerClasses() { return parameters.get(SUBPROTOCOL_HANDLERS); }
     /** A Netty handler class, one instance per connection ahead of the WebSocket handling, or null. */
     public String pipelineHandlerClass() { return parameters.get(PIPELINE_HANDLER); }
     /** Close (1001) a client nothing was read from for this long, 0 for never (the original's seconds). */
@@ -374,6 +377,7 @@ public final class InboundEndpointConfig {
                 || !Objects.equals(trustStorePass, other.trustStorePass) || !clientAuth.equals(other.clientAuth)
                 || !sslProtocols.equals(other.sslProtocols) || !Objects.equals(cipherSuites, other.cipherSuites)
                 || !Objects.equals(pipelineHandlerClass(), other.pipelineHandlerClass())
+                || !Objects.equals(subprotocolHandlerClasses(), other.subprotocolHandlerClasses())
                 || bossThreads != other.bossThreads
                 || workerThreads != other.workerThreads;
     }

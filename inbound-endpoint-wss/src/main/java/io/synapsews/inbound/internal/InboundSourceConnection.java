@@ -46,6 +46,8 @@ final class InboundSourceConnection implements SourceConnection {
     private volatile List<String> subprotocols;
     private volatile TargetLink relayTarget;
     private volatile String sequence;
+    private volatile String spokenSubprotocol;
+    private volatile String contentType;
     private volatile boolean relaysBackend;
     private final Map<String, Object> attributes = new ConcurrentHashMap<>();
     private final SerialExecutor inbound;
@@ -286,6 +288,23 @@ final class InboundSourceConnection implements SourceConnection {
             sequence = s;
         }
         return s;
+    }
+
+    /** The gateway itself speaks {@code subprotocol} with this client, building its text as {@code type}. */
+    void speak(String subprotocol, String type) {
+        spokenSubprotocol = subprotocol;
+        contentType = type;
+    }
+
+    /** The subprotocol a subprotocol handler speaks with this client, or null. */
+    String spokenSubprotocol() {
+        return spokenSubprotocol;
+    }
+
+    /** How this client's text messages are built: its subprotocol handler's type, else the endpoint's. */
+    String contentType() {
+        String t = contentType;
+        return t != null ? t : endpoint.config().defaultContentType();
     }
 
     /** The backend leg client frames go to without mediation, or null when they are mediated. */

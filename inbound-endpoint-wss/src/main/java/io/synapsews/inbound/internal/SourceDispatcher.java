@@ -61,7 +61,7 @@ final class SourceDispatcher {
             if (binary) {
                 Payloads.setBinary(synCtx, payload);
             } else {
-                Payloads.setText(synCtx, payload, config.defaultContentType());
+                Payloads.setText(synCtx, payload, conn.contentType());
             }
             long start = System.nanoTime();
             try {

@@ -114,6 +114,12 @@ final class SourceHandshakeHandler extends SimpleChannelInboundHandler<FullHttpR
         Channel ch = ctx.channel();
         InboundSourceConnection conn = new InboundSourceConnection(endpoint, ch, req.uri(), headers, subprotocols,
                 endpoint.runtime().mediationPool());
+        java.util.Map.Entry<String, io.synapsews.inbound.SubprotocolHandler> handled = endpoint.handledSubprotocol(subprotocols);
+        if (handled != null) {
+            // ws.subprotocol.handler.class: the gateway speaks this one itself; the backend is not offered it
+            conn.speak(handled.getKey(), handled.getValue().contentType(handled.getKey()));
+            conn.hideSubprotocol(handled.getKey());
+        }
         connection = conn;
         endpoint.added(conn);
         ch.config().setAutoRead(false);
@@ -177,7 +183,8 @@ final class SourceHandshakeHandler extends SimpleChannelInboundHandler<FullHttpR
                 .withUTF8Validator(true)
                 .build();
         String location = (config.isSecure() ? "wss://" : "ws://") + request.headers().get(HttpHeaderNames.HOST) + request.uri();
-        WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(location, subprotocol, decoderConfig)
+        String answered = conn.spokenSubprotocol() != null ? conn.spokenSubprotocol() : subprotocol;
+        WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(location, answered, decoderConfig)
                 .newHandshaker(request);
         // the handshaker installs the frame decoder only; text must be valid UTF-8 (RFC 6455 8.1): close 1007
         ctx.pipeline().addAfter(ctx.name(), "ws-utf8", new Utf8FrameValidator(false));
