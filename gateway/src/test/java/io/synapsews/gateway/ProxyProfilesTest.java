@@ -112,15 +112,7 @@ class ProxyProfilesTest {
         private void tunnel(Socket client) {
             try (Socket c = client) {
                 InputStream in = c.getInputStream();
-                StringBuilder head = new StringBuilder();
-                while (!head.toString().endsWith("\r\n\r\n")) {
-                    int b = in.read();
-                    if (b < 0) {
-                        return;
-                    }
-                    head.append((char) b);
-                }
-                String[] lines = head.toString().split("\r\n");
+                String[] lines = RawWs.readHead(in).split("\r\n");
                 String[] request = lines[0].split(" ");
                 String auth = null;
                 for (String l : lines) {

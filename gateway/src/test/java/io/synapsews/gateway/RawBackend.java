@@ -49,14 +49,7 @@ final class RawBackend implements AutoCloseable {
     private static void serve(Socket s, AfterHandshake behaviour) {
         try (Socket socket = s) {
             InputStream in = socket.getInputStream();
-            StringBuilder head = new StringBuilder();
-            while (!head.toString().endsWith("\r\n\r\n")) {
-                int b = in.read();
-                if (b < 0) {
-                    return;
-                }
-                head.append((char) b);
-            }
+            String head = RawWs.readHead(in);
             Matcher key = Pattern.compile("(?i)sec-websocket-key:\\s*(\\S+)").matcher(head);
             if (!key.find()) {
                 return;

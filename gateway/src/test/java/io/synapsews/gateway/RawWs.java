@@ -78,7 +78,8 @@ final class RawWs implements AutoCloseable {
         return new RawWs(s, head);
     }
 
-    private static String readHead(InputStream in) throws IOException {
+    /** An HTTP head (request or status line and headers) up to its blank line. */
+    static String readHead(InputStream in) throws IOException {
         StringBuilder head = new StringBuilder();
         while (head.length() < 4 || !head.substring(head.length() - 4).equals("\r\n\r\n")) {
             int b = in.read();

@@ -1,6 +1,5 @@
 package io.synapsews.inbound.internal;
 
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.PrematureChannelClosureException;
@@ -44,12 +43,7 @@ final class SourceFrameHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             boolean binary = msg instanceof BinaryWebSocketFrame;
-            byte[] bytes;
-            try {
-                bytes = ByteBufUtil.getBytes(((WebSocketFrame) msg).content());
-            } finally {
-                ReferenceCountUtil.release(msg);
-            }
+            byte[] bytes = Payloads.drain((WebSocketFrame) msg);
             if (connection.state() == InboundSourceConnection.State.OPEN) {
                 connection.gate().queued(bytes.length);
                 connection.inboundExecutor().execute(() -> {
@@ -69,12 +63,7 @@ final class SourceFrameHandler extends ChannelInboundHandlerAdapter {
                 relay.send(frame);
             } else {
                 boolean ping = msg instanceof PingWebSocketFrame;
-                byte[] bytes;
-                try {
-                    bytes = ByteBufUtil.getBytes(frame.content());
-                } finally {
-                    frame.release();
-                }
+                byte[] bytes = Payloads.drain(frame);
                 connection.inboundExecutor().execute(() -> SourceDispatcher.mediateControl(connection, ping, bytes));
             }
         } else if (msg instanceof PingWebSocketFrame) {

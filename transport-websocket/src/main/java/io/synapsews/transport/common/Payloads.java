@@ -52,6 +52,15 @@ public final class Payloads {
     /** Messages that left with the bytes they arrived with, never parsed. */
     static final LongAdder UNTOUCHED = new LongAdder();
 
+    /** The frame's payload as a byte array of its own, the frame released (mediation outlives the buffer). */
+    public static byte[] drain(WebSocketFrame frame) {
+        try {
+            return io.netty.buffer.ByteBufUtil.getBytes(frame.content());
+        } finally {
+            frame.release();
+        }
+    }
+
     /** Messages relayed as the frame they arrived as, without a message context ({@link RelayLane}). */
     static final LongAdder RELAYED = new LongAdder();
 

@@ -1,6 +1,5 @@
 package io.synapsews.transport.internal;
 
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -248,12 +247,7 @@ final class TargetConnection implements TargetLink {
         }
         if (control) {
             boolean ping = frame instanceof PingWebSocketFrame;
-            byte[] bytes;
-            try {
-                bytes = ByteBufUtil.getBytes(frame.content());
-            } finally {
-                frame.release();
-            }
+            byte[] bytes = Payloads.drain(frame);
             source.outboundExecutor().execute(() -> dispatcher.dispatchControl(this, ping, bytes));
             return;
         }
@@ -264,12 +258,7 @@ final class TargetConnection implements TargetLink {
             return;
         }
         boolean binary = frame instanceof BinaryWebSocketFrame;
-        byte[] bytes;
-        try {
-            bytes = ByteBufUtil.getBytes(frame.content());
-        } finally {
-            frame.release();
-        }
+        byte[] bytes = Payloads.drain(frame);
         gate.queued(bytes.length);
         source.outboundExecutor().execute(() -> {
             try {
