@@ -1,4 +1,4 @@
-package io.synapsews.gateway;
+package io.synapsews.osgi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -13,21 +13,23 @@ import java.util.TreeSet;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The OSGi headers of the three bundles as built (their MANIFEST.MF in the module's target directory):
+ * The OSGi headers of the three bundles as built (their MANIFEST.MF, copied to {@code target/bundles}):
  * the symbolic name administrators' configuration depends on, only the packages configuration names
- * exported (never an {@code internal} one), no import of the JDK's own {@code java.*} packages, and
- * explicit version ranges for Axis2 (1.6 and 1.7), Axiom 1.2 and Synapse 2.1 to 3.x.
+ * exported (never an {@code internal} one), no import of the JDK's own {@code java.*} packages, explicit
+ * version ranges for Axis2 (up to 1.7), Axiom 1.2 and Synapse 2.1 to 3.x, {@code javax.*} unversioned, and
+ * the transport's Declarative Services component declared for DS 1.3 runtimes.
  */
 class BundleManifestTest {
 
     private static Manifest manifest(String module) throws Exception {
-        File[] jars = new File("../" + module + "/target").listFiles((d, n) -> n.startsWith(module + "-") && n.endsWith(".jar")
-                && !n.endsWith("-tests.jar") && !n.endsWith("-sources.jar"));
-        assertNotNull(jars, "no target directory for " + module);
+        File[] jars = new File(System.getProperty("osgi.bundles.dir", "target/bundles"))
+                .listFiles((d, n) -> n.startsWith(module + "-") && n.endsWith(".jar"));
+        assertNotNull(jars, "no target/bundles (the build copies the bundles there)");
         assertEquals(1, jars.length, "the bundle jar of " + module);
         try (JarFile jar = new JarFile(jars[0])) {
             return jar.getManifest();
@@ -79,15 +81,36 @@ class BundleManifestTest {
         for (Map.Entry<String, String> i : imports.entrySet()) {
             String pkg = i.getKey();
             assertTrue(!pkg.startsWith("java."), module + " imports " + pkg);
-            String expected = pkg.startsWith("org.apache.axis2.") || pkg.equals("org.apache.axis2") ? "version=\"[1.6,1.8)\""
-                    : pkg.startsWith("org.apache.axiom.") ? "version=\"[1.2,1.3)\""
+            String expected = pkg.startsWith("org.apache.axis2.") || pkg.equals("org.apache.axis2") ? "version=\"[0,1.8)\""
+                    : pkg.startsWith("org.apache.axiom.") ? "version=\"[0,1.3)\""
                     : pkg.startsWith("org.apache.synapse.") || pkg.equals("org.apache.synapse") ? "version=\"[2.1,4)\""
-                    : pkg.startsWith("io.netty.") ? "version=\"[4.1,5)\"" : null;
+                    : pkg.startsWith("io.netty.") ? "version=\"[4.1,5)\""
+                    : pkg.startsWith("javax.") ? "version=0" : null;
             if (expected != null) {
                 assertTrue(i.getValue().contains(expected), module + " imports " + pkg + ";" + i.getValue() + ", not " + expected);
             }
             assertTrue(!pkg.contains(".internal"), module + " imports an internal package " + pkg);
         }
         assertTrue(imports.keySet().stream().anyMatch(p -> p.startsWith("org.apache.synapse")), "no Synapse import");
+    }
+
+    @Test
+    void transportDeclaresItsComponentForDs13() throws Exception {
+        Manifest m = manifest("transport-websocket");
+        String component = m.getMainAttributes().getValue("Service-Component");
+        assertEquals("OSGI-INF/org.wso2.carbon.websocket.transport.xml", component);
+        String requirement = m.getMainAttributes().getValue("Require-Capability");
+        assertTrue(requirement.contains("(osgi.extender=osgi.component)(version>=1.3.0)"),
+                "Carbon servers run DS 1.3 (Felix SCR 2.0): " + requirement);
+        File[] jars = new File(System.getProperty("osgi.bundles.dir", "target/bundles"))
+                .listFiles((d, n) -> n.startsWith("transport-websocket-"));
+        try (JarFile jar = new JarFile(jars[0])) {
+            String xml = new String(jar.getInputStream(jar.getEntry(component)).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(xml.contains("xmlns:scr=\"http://www.osgi.org/xmlns/scr/v1.3.0\""), xml);
+            assertTrue(xml.contains("<provide interface=\"io.synapsews.transport.common.WebSocketTransport\"/>"), xml);
+        }
+        for (String module : List.of("inbound-endpoint-wss", "mediators")) {
+            assertEquals(null, manifest(module).getMainAttributes().getValue("Service-Component"), module);
+        }
     }
 }
