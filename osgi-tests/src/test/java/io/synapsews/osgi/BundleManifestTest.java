@@ -18,7 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The OSGi headers of the three bundles as built (their MANIFEST.MF, copied to {@code target/bundles}):
+ * The OSGi headers of the three bundles as built (their MANIFEST.MF, in the p2 repository's plugins):
  * the symbolic name administrators' configuration depends on, only the packages configuration names
  * exported (never an {@code internal} one), no import of the JDK's own {@code java.*} packages, explicit
  * version ranges for Axis2 (up to 1.7), Axiom 1.2 and Synapse 2.1 to 3.x, {@code javax.*} unversioned, and
@@ -26,12 +26,16 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class BundleManifestTest {
 
-    private static Manifest manifest(String module) throws Exception {
-        File[] jars = new File(System.getProperty("osgi.bundles.dir", "target/bundles"))
-                .listFiles((d, n) -> n.startsWith(module + "-") && n.endsWith(".jar"));
-        assertNotNull(jars, "no target/bundles (the build copies the bundles there)");
-        assertEquals(1, jars.length, "the bundle jar of " + module);
-        try (JarFile jar = new JarFile(jars[0])) {
+    /** The bundle as the p2 repository holds it: {@code plugins/<Bundle-SymbolicName>_<version>.jar}. */
+    static File bundleFile(String symbolicName) {
+        File[] jars = OsgiFramework.p2Plugins().listFiles((d, n) -> n.startsWith(symbolicName + "_") && n.endsWith(".jar"));
+        assertNotNull(jars, "no p2 repository at " + OsgiFramework.p2Plugins() + " (mvn verify from the root builds it)");
+        assertEquals(1, jars.length, "the bundle jar of " + symbolicName);
+        return jars[0];
+    }
+
+    private static Manifest manifest(String symbolicName) throws Exception {
+        try (JarFile jar = new JarFile(bundleFile(symbolicName))) {
             return jar.getManifest();
         }
     }
@@ -66,12 +70,12 @@ class BundleManifestTest {
 
     @ParameterizedTest
     @CsvSource({
-        "transport-websocket, org.wso2.carbon.websocket.transport, org.wso2.carbon.websocket.transport io.synapsews.transport.common",
-        "inbound-endpoint-wss, io.synapsews.inbound.endpoint, io.synapsews.inbound",
-        "mediators, io.synapsews.mediators, io.synapsews.mediators",
+        "org.wso2.carbon.websocket.transport, org.wso2.carbon.websocket.transport io.synapsews.transport.common",
+        "io.synapsews.inbound.endpoint, io.synapsews.inbound",
+        "io.synapsews.mediators, io.synapsews.mediators",
     })
-    void headersAreWhatServersNeed(String module, String symbolicName, String exports) throws Exception {
-        Manifest m = manifest(module);
+    void headersAreWhatServersNeed(String symbolicName, String exports) throws Exception {
+        Manifest m = manifest(symbolicName);
         assertEquals(symbolicName, m.getMainAttributes().getValue("Bundle-SymbolicName"));
         assertEquals(new TreeSet<>(List.of(exports.split(" "))),
                 new TreeSet<>(clauses(m.getMainAttributes().getValue("Export-Package")).keySet()), "exported packages");
@@ -80,36 +84,34 @@ class BundleManifestTest {
         assertTrue(!imports.isEmpty(), "no Import-Package");
         for (Map.Entry<String, String> i : imports.entrySet()) {
             String pkg = i.getKey();
-            assertTrue(!pkg.startsWith("java."), module + " imports " + pkg);
+            assertTrue(!pkg.startsWith("java."), symbolicName + " imports " + pkg);
             String expected = pkg.startsWith("org.apache.axis2.") || pkg.equals("org.apache.axis2") ? "version=\"[0,1.8)\""
                     : pkg.startsWith("org.apache.axiom.") ? "version=\"[0,1.3)\""
                     : pkg.startsWith("org.apache.synapse.") || pkg.equals("org.apache.synapse") ? "version=\"[2.1,4)\""
                     : pkg.startsWith("io.netty.") ? "version=\"[4.1,5)\""
                     : pkg.startsWith("javax.") ? "version=0" : null;
             if (expected != null) {
-                assertTrue(i.getValue().contains(expected), module + " imports " + pkg + ";" + i.getValue() + ", not " + expected);
+                assertTrue(i.getValue().contains(expected), symbolicName + " imports " + pkg + ";" + i.getValue() + ", not " + expected);
             }
-            assertTrue(!pkg.contains(".internal"), module + " imports an internal package " + pkg);
+            assertTrue(!pkg.contains(".internal"), symbolicName + " imports an internal package " + pkg);
         }
         assertTrue(imports.keySet().stream().anyMatch(p -> p.startsWith("org.apache.synapse")), "no Synapse import");
     }
 
     @Test
     void transportDeclaresItsComponentForDs13() throws Exception {
-        Manifest m = manifest("transport-websocket");
+        Manifest m = manifest("org.wso2.carbon.websocket.transport");
         String component = m.getMainAttributes().getValue("Service-Component");
         assertEquals("OSGI-INF/org.wso2.carbon.websocket.transport.xml", component);
         String requirement = m.getMainAttributes().getValue("Require-Capability");
         assertTrue(requirement.contains("(osgi.extender=osgi.component)(version>=1.3.0)"),
                 "Carbon servers run DS 1.3 (Felix SCR 2.0): " + requirement);
-        File[] jars = new File(System.getProperty("osgi.bundles.dir", "target/bundles"))
-                .listFiles((d, n) -> n.startsWith("transport-websocket-"));
-        try (JarFile jar = new JarFile(jars[0])) {
+        try (JarFile jar = new JarFile(bundleFile("org.wso2.carbon.websocket.transport"))) {
             String xml = new String(jar.getInputStream(jar.getEntry(component)).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             assertTrue(xml.contains("xmlns:scr=\"http://www.osgi.org/xmlns/scr/v1.3.0\""), xml);
             assertTrue(xml.contains("<provide interface=\"io.synapsews.transport.common.WebSocketTransport\"/>"), xml);
         }
-        for (String module : List.of("inbound-endpoint-wss", "mediators")) {
+        for (String module : List.of("io.synapsews.inbound.endpoint", "io.synapsews.mediators")) {
             assertEquals(null, manifest(module).getMainAttributes().getValue("Service-Component"), module);
         }
     }

@@ -20,7 +20,8 @@ import org.osgi.framework.launch.FrameworkFactory;
 
 /**
  * A real OSGi framework (Felix or Equinox, whichever is on the class path of this run) with the bundles of
- * {@code target/bundles} installed, plus the jars of {@code target/wrap} turned into bundles the way an
+ * the project's p2 repository installed (ours and the Netty bundles they need), the bundles a Synapse server
+ * provides itself ({@code target/server}), and the jars of {@code target/wrap} turned into bundles the way an
  * administrator's server has them (every package exported at the jar's version, every import optional).
  */
 final class OsgiFramework implements AutoCloseable {
@@ -47,8 +48,10 @@ final class OsgiFramework implements AutoCloseable {
         framework.start();
         OsgiFramework f = new OsgiFramework(name, framework);
         BundleContext ctx = framework.getBundleContext();
-        for (File jar : jars(System.getProperty("osgi.bundles.dir", "target/bundles"))) {
-            f.installed.add(ctx.installBundle(jar.toURI().toString()));
+        for (String dir : List.of(p2Plugins().getPath(), System.getProperty("osgi.server.dir", "target/server"))) {
+            for (File jar : jars(dir)) {
+                f.installed.add(ctx.installBundle(jar.toURI().toString()));
+            }
         }
         File wrapped = new File(storage.getParentFile(), name + "-wrapped");
         wrapped.mkdirs();
@@ -58,10 +61,15 @@ final class OsgiFramework implements AutoCloseable {
         return f;
     }
 
-    private static List<File> jars(String dir) {
+    /** The plugins folder of the p2 repository built by {@code features/p2-repository}. */
+    static File p2Plugins() {
+        return new File(System.getProperty("osgi.p2.repo", "../features/p2-repository/target/p2-repo"), "plugins");
+    }
+
+    static List<File> jars(String dir) {
         File[] files = new File(dir).listFiles((d, n) -> n.endsWith(".jar"));
         if (files == null || files.length == 0) {
-            throw new IllegalStateException("no bundles in " + dir + " (the build copies them there)");
+            throw new IllegalStateException("no bundles in " + dir + " (the build puts them there: mvn verify from the root)");
         }
         Arrays.sort(files);
         return Arrays.asList(files);
