@@ -19,8 +19,8 @@ import org.osgi.framework.launch.Framework;
 import org.osgi.framework.launch.FrameworkFactory;
 
 /**
- * A real OSGi framework (Felix or Equinox, whichever is on the class path of this run) with the bundles of
- * the project's p2 repository installed (ours and the Netty bundles they need), the bundles a Synapse server
+ * A real OSGi framework (Felix or Equinox, whichever is on the class path of this run) with our bundles and
+ * the Netty bundles they need installed from the patch folder or the p2 repository, the bundles a Synapse server
  * provides itself ({@code target/server}), and the jars of {@code target/wrap} turned into bundles the way an
  * administrator's server has them (every package exported at the jar's version, every import optional).
  */
@@ -48,7 +48,10 @@ final class OsgiFramework implements AutoCloseable {
         framework.start();
         OsgiFramework f = new OsgiFramework(name, framework);
         BundleContext ctx = framework.getBundleContext();
-        for (String dir : List.of(p2Plugins().getPath(), System.getProperty("osgi.server.dir", "target/server"))) {
+        // ours and Netty: from the patch folder (Felix run) or the p2 repository (Equinox run)
+        String ours = System.getProperty("osgi.ours.dir", p2Plugins().getPath());
+        System.out.println(name + ": installing our bundles from " + ours);
+        for (String dir : List.of(ours, System.getProperty("osgi.server.dir", "target/server"))) {
             for (File jar : jars(dir)) {
                 f.installed.add(ctx.installBundle(jar.toURI().toString()));
             }
