@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code ws.proxyProfiles}: backends whose host a profile covers are reached through that HTTP
  * CONNECT proxy (with its credentials), others directly. The proxy is a real one started by the test:
- * it answers CONNECT with 200 after checking {@code Proxy-Authorization}, then pipes bytes both ways.
+ * it answers CONNECT with 200 after checking {@code Proxy-Authorization}, then pipes bytes both ways;
+ * wrong credentials get 407, which the client sees as 502 with the proxy's answer in the log.
  */
 class ProxyProfilesTest {
 
@@ -37,6 +38,8 @@ class ProxyProfilesTest {
     static final HttpClient http = HttpClient.newHttpClient();
     static int proxiedPort;
     static int directPort;
+    static int refusedPort;
+    static LogCapture log;
 
     @BeforeAll
     static void start() throws Exception {
@@ -46,11 +49,18 @@ class ProxyProfilesTest {
         home.addSenderParameter("ws", "<parameter name=\"ws.proxyProfiles\"><profile>"
                 + "<targetHosts>localhost, *.example.org</targetHosts><proxyHost>127.0.0.1</proxyHost>"
                 + "<proxyPort>" + proxy.port() + "</proxyPort><proxyUserName>gw</proxyUserName>"
-                + "<proxyPassword>s3cret</proxyPassword></profile></parameter>");
+                + "<proxyPassword>s3cret</proxyPassword></profile>"
+                // a profile whose credentials the proxy refuses (407)
+                + "<profile><targetHosts>*.invalid</targetHosts><proxyHost>127.0.0.1</proxyHost>"
+                + "<proxyPort>" + proxy.port() + "</proxyPort><proxyUserName>gw</proxyUserName>"
+                + "<proxyPassword>wrong</proxyPassword></profile></parameter>");
         home.addSendSequence("proxiedSeq", "ws://localhost:" + backend.port() + "/");
         proxiedPort = home.addInboundEndpoint("Proxied", "proxiedSeq", "");
         home.addSendSequence("directSeq", "ws://127.0.0.1:" + backend.port() + "/");
         directPort = home.addInboundEndpoint("Direct", "directSeq", "");
+        home.addSendSequence("refusedSeq", "ws://backend.invalid:" + backend.port() + "/");
+        refusedPort = home.addInboundEndpoint("Refused", "refusedSeq", "");
+        log = LogCapture.install();
         gateway = Gateway.start(home.dir);
     }
 
@@ -71,10 +81,18 @@ class ProxyProfilesTest {
     @Test
     void anotherHostIsReachedDirectly() throws Exception {
         int before = proxy.tunnels.size();
+        int refusedBefore = proxy.refused.size();
         WsClient c = WsClient.connect(http, "ws://localhost:" + directPort + "/");
         c.ws.sendText("direct", true).join();
         assertEquals("direct", c.next());
-        assertTrue(proxy.tunnels.size() == before && proxy.refused.isEmpty(), "the proxy was used: " + proxy.tunnels);
+        assertTrue(proxy.tunnels.size() == before && proxy.refused.size() == refusedBefore, "the proxy was used: " + proxy.tunnels);
+    }
+
+    @Test
+    void aProxyThatRefusesTheCredentialsGives502AndTheReasonInTheLog() {
+        int before = proxy.refused.size();
+        HandshakeAssertions.assertStatusLogging(http, log, "ws://localhost:" + refusedPort + "/", 502, "407");
+        assertEquals(List.of("CONNECT backend.invalid:" + backend.port() + " HTTP/1.1"), proxy.refused.subList(before, proxy.refused.size()));
     }
 
     /** A minimal HTTP CONNECT proxy with Basic authentication. */
