@@ -229,6 +229,18 @@ final class InboundEndpoint {
                 c.channel().close();
             }
         }
+        // the backend legs live on these event loops: let every connection's queued close reach them first
+        long settleBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        for (InboundSourceConnection c : open) {
+            try {
+                c.settled().get(Math.max(0, settleBy - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                log.debug("inbound endpoint '" + config.name() + "': " + c.logTag() + " not settled before stop");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         shutdownGroups();
         log.info("inbound endpoint '" + config.name() + "' stopped, " + open.size() + " client(s) closed with " + code);
     }

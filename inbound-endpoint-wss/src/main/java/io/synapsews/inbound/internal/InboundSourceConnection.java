@@ -52,6 +52,7 @@ final class InboundSourceConnection implements SourceConnection {
     private final Map<String, Object> attributes = new ConcurrentHashMap<>();
     private final SerialExecutor inbound;
     private final SerialExecutor outbound;
+    private final java.util.concurrent.CompletableFuture<Void> settled = new java.util.concurrent.CompletableFuture<>();
     private final List<TargetLink> targets = new CopyOnWriteArrayList<>();
     private final LegOutbox outbox;
     private final FlowGate gate;
@@ -339,14 +340,20 @@ final class InboundSourceConnection implements SourceConnection {
     @Override
     public void closeFromTarget(TargetLink target, int code, String reason) {
         // after every backend message queued before the close has reached the client
-        outbound.execute(() -> channel.eventLoop().execute(() -> {
-            for (TargetLink t : targets) {
-                if (t != target) {
-                    t.close(1001, "going away");
-                }
+        outbound.execute(() -> {
+            try {
+                channel.eventLoop().execute(() -> {
+                    for (TargetLink t : targets) {
+                        if (t != target) {
+                            t.close(1001, "going away");
+                        }
+                    }
+                    close(code, reason);
+                });
+            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                log.debug(logTag() + " event loop stopped: the connection closed with it");
             }
-            close(code, reason);
-        }));
+        });
     }
 
     /** Starts the closing handshake with the client; any thread. */
@@ -431,6 +438,15 @@ final class InboundSourceConnection implements SourceConnection {
             // mediation that sent the answer has returned
             afterQueued(() -> ConnectionListeners.closed(this, code, reason));
         }
+        afterQueued(() -> settled.complete(null));
+    }
+
+    /**
+     * Completes once the connection is closed and everything queued for it either way has run (its backend
+     * legs have been told to close): an endpoint that stops waits for it before its event loops go.
+     */
+    java.util.concurrent.CompletableFuture<Void> settled() {
+        return settled;
     }
 
     private void afterQueued(Runnable r) {

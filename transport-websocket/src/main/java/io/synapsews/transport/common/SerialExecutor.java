@@ -1,5 +1,8 @@
 package io.synapsews.transport.common;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
 import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.concurrent.Executor;
@@ -11,6 +14,8 @@ import java.util.concurrent.RejectedExecutionException;
  * pool's other threads.
  */
 public final class SerialExecutor implements Executor {
+
+    private static final Log log = LogFactory.getLog(SerialExecutor.class);
 
     private final Executor pool;
     private final Queue<Runnable> tasks = new ArrayDeque<>();
@@ -51,6 +56,16 @@ public final class SerialExecutor implements Executor {
         }
     }
 
+    /** From a pool thread: a pool that stopped (the server is shutting down) drops what is left. */
+    private void scheduleFromPool() {
+        int left = pending();
+        try {
+            schedule();
+        } catch (RejectedExecutionException stopped) {
+            log.info(left + " queued message(s) of a connection dropped: the mediation pool has stopped");
+        }
+    }
+
     private void drain() {
         Runnable next;
         synchronized (tasks) {
@@ -72,7 +87,7 @@ public final class SerialExecutor implements Executor {
                 }
             }
             if (more) {
-                schedule();
+                scheduleFromPool();
             }
         }
     }

@@ -120,7 +120,11 @@ final class TargetConnection implements TargetLink {
 
     @Override
     public void close(int code, String reason) {
-        channel.eventLoop().execute(() -> closeNow(code, reason));
+        try {
+            channel.eventLoop().execute(() -> closeNow(code, reason));
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            log.debug(source.id() + " " + source.endpointName() + ": backend " + url + ": event loop stopped, the connection closed with it");
+        }
     }
 
     private void closeNow(int code, String reason) {
