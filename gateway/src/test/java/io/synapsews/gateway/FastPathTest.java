@@ -66,6 +66,11 @@ class FastPathTest {
                         + "        <payloadFactory><format><msg xmlns=\"\"><id>$1</id><seen>yes</seen></msg></format>\n"
                         + "          <args><arg expression=\"get-property('id')\"/></args></payloadFactory>\n"
                         + "      </then></filter>\n"
+                        // changes the payload in place (the same element, one child more)
+                        + "      <filter source=\"get-property('id')\" regex=\"99\"><then>\n"
+                        + "        <enrich><source type=\"inline\" clone=\"true\"><seen xmlns=\"\">in place</seen></source>\n"
+                        + "          <target xpath=\"//msg\" action=\"child\"/></enrich>\n"
+                        + "      </then></filter>\n"
                         + "    </else>\n"
                         + "  </filter>\n"
                         + "  <send><endpoint><address uri=\"" + backend.url() + "\"/></endpoint></send>\n"
@@ -175,9 +180,17 @@ class FastPathTest {
         c.ws.sendText("{\"msg\":{\"id\":\"42\"}}", true).join();
         String rewritten = (String) c.next();
         assertTrue(rewritten.contains("\"seen\":\"yes\"") && rewritten.contains("42"), rewritten);
-        // read by XPath (which builds the tree) but not changed: written back by the JSON formatter
-        c.ws.sendText("{\"msg\": {\"id\": \"7\"}}", true).join();
-        String same = (String) c.next();
-        assertEquals("{\"msg\":{\"id\":7}}", same.replace("\"7\"", "7"), same);
+        // read by XPath (which builds the tree) but not changed: it leaves as it came, spacing and all
+        long untouched = Payloads.untouchedCount();
+        String read = "{\"msg\": {\"id\": \"7\",  \"list\": [1, 2]}}";
+        c.ws.sendText(read, true).join();
+        assertEquals(read, c.next());
+        // both legs: to the backend (read, unchanged) and back (the outflow sequence does not read it)
+        assertEquals(2, Payloads.untouchedCount() - untouched, "the read message was not left as it came");
+        // changed in place (enrich adds a child to the same element): written by the JSON formatter
+        c.ws.sendText("{\"msg\": {\"id\": \"99\"}}", true).join();
+        String changed = (String) c.next();
+        assertEquals("{\"msg\":{\"id\":99,\"seen\":\"in place\"}}", changed.replace("\"99\"", "99"), changed);
+        assertEquals(3, Payloads.untouchedCount() - untouched, "the changed message left as it came");
     }
 }

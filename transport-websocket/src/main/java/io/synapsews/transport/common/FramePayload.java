@@ -39,4 +39,10 @@ final class FramePayload extends AbstractPullOMDataSource {
     public boolean isDestructiveRead() {
         return false;
     }
+
+    /** Synapse clones the envelope on every {@code <send>}: the clone keeps the bytes. */
+    @Override
+    public org.apache.axiom.om.OMDataSourceExt copy() {
+        return new FramePayload(bytes, contentType, axis2Ctx);
+    }
 }

@@ -47,6 +47,9 @@ public final class Payloads {
     private Payloads() {
     }
 
+    /** Message context property: the JSON message's bytes and what a mediator read them into ({@link JsonPayload}). */
+    static final String JSON_READ = "synapsews.json.read";
+
     /** Payloads expanded because a mediator read them (they leave re-serialized). */
     static final LongAdder EXPANDED = new LongAdder();
     /** Messages that left with the bytes they arrived with, never parsed. */
@@ -83,9 +86,16 @@ public final class Payloads {
         synCtx.setProperty(WebSocketProperties.PAYLOAD_LENGTH, utf8.length);
         String type = contentType == null ? WebSocketProperties.TEXT_PLAIN : contentType;
         OMFactory f = OMAbstractFactory.getOMFactory();
+        String key;
         if (type.startsWith(WebSocketProperties.TEXT_PLAIN)) {
             setBody(synCtx, f.createOMElement(new FramePayload(utf8, type, axis2Ctx), TEXT.getLocalPart(),
                     f.createOMNamespace(PAYLOAD_NS, "")));
+        } else if (isMappedJson(type, axis2Ctx) && (key = firstKey(utf8)) != null) {
+            // axis2-json's mapped builder is configured for this type: read it ourselves, when read
+            JsonPayload.Read read = new JsonPayload.Read(utf8);
+            axis2Ctx.setProperty(JSON_READ, read);
+            synCtx.setEnvelope(TransportUtils.createSOAPEnvelope(
+                    f.createOMElement(new JsonPayload(read, type, axis2Ctx), key, null)));
         } else {
             // built here: JSON builders need the message's service now
             OMElement doc = named(textElement(utf8, type, axis2Ctx), utf8);
@@ -127,6 +137,12 @@ public final class Payloads {
 
     public static long expandedCount() {
         return EXPANDED.sum();
+    }
+
+    /** Whether the builder configured for {@code type} is axis2-json's mapped JSON builder itself (not a subclass). */
+    private static boolean isMappedJson(String type, org.apache.axis2.context.MessageContext axis2Ctx) throws AxisFault {
+        Builder builder = BuilderUtil.getBuilderFromSelector(type, axis2Ctx);
+        return builder != null && builder.getClass().getName().equals("org.apache.axis2.json.JSONOMBuilder");
     }
 
     /** The text payload as the builder of {@code type} makes it ({@code <text>} for text/plain). */
@@ -225,6 +241,19 @@ public final class Payloads {
             FramePayload original = (FramePayload) ((OMSourcedElement) payload).getDataSource();
             UNTOUCHED.increment();
             return new TextWebSocketFrame(Unpooled.wrappedBuffer(original.bytes));
+        }
+        if (payload instanceof OMSourcedElement && !((OMSourcedElement) payload).isExpanded()
+                && ((OMSourcedElement) payload).getDataSource() instanceof JsonPayload) {
+            // JSON nobody read: the bytes it came as
+            UNTOUCHED.increment();
+            return new TextWebSocketFrame(Unpooled.wrappedBuffer(((JsonPayload) ((OMSourcedElement) payload).getDataSource()).read.bytes));
+        }
+        Object read = axis2Ctx.getProperty(JSON_READ);
+        if (read instanceof JsonPayload.Read && ((JsonPayload.Read) read).events != null
+                && ((JsonPayload.Read) read).events.matches(payload)) {
+            // JSON read and left exactly as it was read (a clone of it, after Synapse's <send>): the bytes it came as
+            UNTOUCHED.increment();
+            return new TextWebSocketFrame(Unpooled.wrappedBuffer(((JsonPayload.Read) read).bytes));
         }
         if (payload instanceof OMSourcedElement && !((OMSourcedElement) payload).isExpanded()
                 && isJson(((OMSourcedElement) payload).getDataSource())) {
