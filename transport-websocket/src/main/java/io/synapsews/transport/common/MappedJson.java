@@ -330,21 +330,28 @@ final class MappedJson {
             return false;
         }
         at[0] = k + 1;
-        StringBuilder text = null;
+        // the text of the element: usually one text node holding the very string the events gave it, so
+        // String.equals answers at once; several text nodes are joined first
+        String text = null;
+        StringBuilder joined = null;
         for (Iterator<?> it = e.getChildren(); it.hasNext(); ) {
             OMNode child = (OMNode) it.next();
             if (child instanceof OMText) {
                 String t = ((OMText) child).getText();
                 if (text == null) {
-                    text = new StringBuilder(t);
+                    text = t;
                 } else {
-                    text.append(t);
+                    if (joined == null) {
+                        joined = new StringBuilder(text);
+                    }
+                    joined.append(t);
                 }
             } else if (child instanceof OMElement) {
-                if (text != null && text.length() > 0) {
+                if (joined != null ? joined.length() > 0 : text != null && !text.isEmpty()) {
                     return false; // mixed content: the events never have it
                 }
                 text = null;
+                joined = null;
                 if (!element((OMElement) child, at)) {
                     return false;
                 }
@@ -352,9 +359,12 @@ final class MappedJson {
                 return false; // comments, processing instructions
             }
         }
+        if (joined != null) {
+            text = joined.toString();
+        }
         k = at[0];
-        if (text != null && text.length() > 0) {
-            if (k >= size || types[k] != TEXT || !values[k].contentEquals(text)) {
+        if (text != null && !text.isEmpty()) {
+            if (k >= size || types[k] != TEXT || !values[k].equals(text)) {
                 return false;
             }
             k++;
