@@ -1,8 +1,6 @@
 package io.synapsews.transport.common;
 
-import org.apache.axiom.om.OMElement;
 import org.apache.axiom.om.ds.AbstractPullOMDataSource;
-import org.apache.axis2.AxisFault;
 
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
@@ -27,12 +25,7 @@ final class FramePayload extends AbstractPullOMDataSource {
     @Override
     public XMLStreamReader getReader() throws XMLStreamException {
         Payloads.EXPANDED.increment();
-        try {
-            OMElement element = Payloads.textElement(bytes, contentType, axis2Ctx);
-            return element.getXMLStreamReader(false);
-        } catch (AxisFault e) {
-            throw new XMLStreamException("the " + contentType + " payload cannot be built: " + e.getMessage(), e);
-        }
+        return Payloads.builtReader(bytes, contentType, axis2Ctx);
     }
 
     @Override

@@ -1,9 +1,7 @@
 package io.synapsews.transport.common;
 
 import org.apache.axiom.om.OMDataSourceExt;
-import org.apache.axiom.om.OMElement;
 import org.apache.axiom.om.ds.AbstractPullOMDataSource;
-import org.apache.axis2.AxisFault;
 
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
@@ -49,12 +47,7 @@ final class JsonPayload extends AbstractPullOMDataSource {
             read.events = json;
             return new MappedJsonReader(json);
         }
-        try {
-            OMElement element = Payloads.textElement(read.bytes, contentType, axis2Ctx);
-            return element.getXMLStreamReader(false);
-        } catch (AxisFault e) {
-            throw new XMLStreamException("the " + contentType + " payload cannot be built: " + e.getMessage(), e);
-        }
+        return Payloads.builtReader(read.bytes, contentType, axis2Ctx);
     }
 
     @Override

@@ -161,6 +161,16 @@ public final class Payloads {
         return builder.processDocument(new ByteArrayInputStream(utf8), type, axis2Ctx);
     }
 
+    /** A reader over the text payload as the builder of {@code type} makes it, for a lazy payload that is read. */
+    static javax.xml.stream.XMLStreamReader builtReader(byte[] utf8, String type, org.apache.axis2.context.MessageContext axis2Ctx)
+            throws javax.xml.stream.XMLStreamException {
+        try {
+            return textElement(utf8, type, axis2Ctx).getXMLStreamReader(false);
+        } catch (AxisFault e) {
+            throw new javax.xml.stream.XMLStreamException("the " + type + " payload cannot be built: " + e.getMessage(), e);
+        }
+    }
+
     /** The {@code <binary>} wrapper of a binary payload. */
     static OMElement binaryElement(byte[] data) {
         OMFactory f = OMAbstractFactory.getOMFactory();
