@@ -192,5 +192,10 @@ class FastPathTest {
         String changed = (String) c.next();
         assertEquals("{\"msg\":{\"id\":99,\"seen\":\"in place\"}}", changed.replace("\"99\"", "99"), changed);
         assertEquals(3, Payloads.untouchedCount() - untouched, "the changed message left as it came");
+        // a shape our reader declines (a fraction): axis2-json's builder reads it, its formatter writes it
+        c.ws.sendText("{\"msg\": {\"id\": \"8\", \"price\": 1.50}}", true).join();
+        String declined = (String) c.next();
+        assertEquals("{\"msg\":{\"id\":8,\"price\":1.5}}", declined.replace("\"8\"", "8"), declined);
+        assertEquals(4, Payloads.untouchedCount() - untouched, "only the backend's answer left untouched");
     }
 }
