@@ -82,22 +82,33 @@ final class MappedJson {
             return null;
         }
         int start = ++i;
-        while (b[i] != '"') {
+        int end = nameEnd(b, start);
+        if (end < 0) {
+            return null;
+        }
+        String key = new String(b, start, end - start, StandardCharsets.US_ASCII);
+        i = end + 1;
+        space();
+        return b[i++] == ':' ? key : null;
+    }
+
+    /**
+     * Where the quoted key starting at {@code start} (just after its opening quote) ends (its closing quote),
+     * when it is a plain, non-empty XML name (letters, digits, {@code _}, {@code -}, not starting with a digit
+     * or {@code -}); -1 for escapes, dots (namespace prefixes), non-ASCII or a key that does not end.
+     */
+    static int nameEnd(byte[] b, int start) {
+        int i = start;
+        while (i < b.length && b[i] != '"') {
             byte c = b[i];
             boolean letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
             boolean more = (c >= '0' && c <= '9') || c == '-';
             if (!letter && !(more && i > start)) {
-                return null;
+                return -1;
             }
             i++;
         }
-        if (i == start) {
-            return null;
-        }
-        String key = new String(b, start, i - start, StandardCharsets.US_ASCII);
-        i++;
-        space();
-        return b[i++] == ':' ? key : null;
+        return i < b.length && i > start ? i : -1;
     }
 
     /** The value at {@code i} as element {@code name}; arrays become repeated elements. */

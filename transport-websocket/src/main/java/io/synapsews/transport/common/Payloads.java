@@ -86,11 +86,15 @@ public final class Payloads {
         synCtx.setProperty(WebSocketProperties.PAYLOAD_LENGTH, utf8.length);
         String type = contentType == null ? WebSocketProperties.TEXT_PLAIN : contentType;
         OMFactory f = OMAbstractFactory.getOMFactory();
-        String key;
         if (type.startsWith(WebSocketProperties.TEXT_PLAIN)) {
             setBody(synCtx, f.createOMElement(new FramePayload(utf8, type, axis2Ctx), TEXT.getLocalPart(),
                     f.createOMNamespace(PAYLOAD_NS, "")));
-        } else if (isMappedJson(type, axis2Ctx) && (key = firstKey(utf8)) != null) {
+            setType(axis2Ctx, type);
+            return;
+        }
+        Builder builder = builder(type, axis2Ctx);
+        String key;
+        if (isMappedJson(builder) && (key = firstKey(utf8)) != null) {
             // axis2-json's mapped builder is configured for this type: read it ourselves, when read
             JsonPayload.Read read = new JsonPayload.Read(utf8);
             axis2Ctx.setProperty(JSON_READ, read);
@@ -98,7 +102,7 @@ public final class Payloads {
                     f.createOMElement(new JsonPayload(read, type, axis2Ctx), key, null)));
         } else {
             // built here: JSON builders need the message's service now
-            OMElement doc = named(textElement(utf8, type, axis2Ctx), utf8);
+            OMElement doc = named(builder.processDocument(new ByteArrayInputStream(utf8), type, axis2Ctx), utf8);
             synCtx.setEnvelope(TransportUtils.createSOAPEnvelope(doc));
         }
         setType(axis2Ctx, type);
@@ -139,10 +143,18 @@ public final class Payloads {
         return EXPANDED.sum();
     }
 
-    /** Whether the builder configured for {@code type} is axis2-json's mapped JSON builder itself (not a subclass). */
-    private static boolean isMappedJson(String type, org.apache.axis2.context.MessageContext axis2Ctx) throws AxisFault {
+    /** Whether {@code builder} is axis2-json's mapped JSON builder itself (not a subclass). */
+    private static boolean isMappedJson(Builder builder) {
+        return builder.getClass().getName().equals("org.apache.axis2.json.JSONOMBuilder");
+    }
+
+    /** The message builder configured for {@code type}. */
+    private static Builder builder(String type, org.apache.axis2.context.MessageContext axis2Ctx) throws AxisFault {
         Builder builder = BuilderUtil.getBuilderFromSelector(type, axis2Ctx);
-        return builder != null && builder.getClass().getName().equals("org.apache.axis2.json.JSONOMBuilder");
+        if (builder == null) {
+            throw new AxisFault("no message builder for content type " + type);
+        }
+        return builder;
     }
 
     /** The text payload as the builder of {@code type} makes it ({@code <text>} for text/plain). */
@@ -154,11 +166,7 @@ public final class Payloads {
             text.setText(new String(utf8, StandardCharsets.UTF_8));
             return text;
         }
-        Builder builder = BuilderUtil.getBuilderFromSelector(type, axis2Ctx);
-        if (builder == null) {
-            throw new AxisFault("no message builder for content type " + type);
-        }
-        return builder.processDocument(new ByteArrayInputStream(utf8), type, axis2Ctx);
+        return builder(type, axis2Ctx).processDocument(new ByteArrayInputStream(utf8), type, axis2Ctx);
     }
 
     /** A reader over the text payload as the builder of {@code type} makes it, for a lazy payload that is read. */
@@ -210,17 +218,8 @@ public final class Payloads {
         if (i >= json.length || json[i] != '"') {
             return null;
         }
-        int start = ++i;
-        while (i < json.length && json[i] != '"') {
-            byte b = json[i];
-            boolean letter = (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || b == '_';
-            boolean more = (b >= '0' && b <= '9') || b == '-';
-            if (!letter && !(more && i > start)) {
-                return null; // escapes, dots (namespace prefixes), non-ASCII: let the builder decide
-            }
-            i++;
-        }
-        return i < json.length && i > start ? new String(json, start, i - start, StandardCharsets.US_ASCII) : null;
+        int end = MappedJson.nameEnd(json, i + 1);
+        return end < 0 ? null : new String(json, i + 1, end - i - 1, StandardCharsets.US_ASCII);
     }
 
     private static int skipSpace(byte[] b, int i) {
