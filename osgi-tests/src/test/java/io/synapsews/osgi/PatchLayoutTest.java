@@ -19,17 +19,18 @@ import org.w3c.dom.Element;
 
 /**
  * The folder an administrator copies into a Carbon server ({@code patches/target/synapse-ws-patch}): {@code
- * patch8888/} with every bundle as {@code <Bundle-SymbolicName>_<version>.jar} (the same set as the p2
+ * patch<N>/} (8888 unless {@code -Dpatch.number} says otherwise) with every bundle as {@code <Bundle-SymbolicName>_<version>.jar} (the same set as the p2
  * repository), the seed's {@code transportSender} blocks and inbound endpoint file, the deployer element and a
  * README with the steps. (FrameworkTest's Felix run installs the bundles from this folder.)
  */
 class PatchLayoutTest {
 
     static final File DIR = new File(System.getProperty("osgi.patch.dir", "../patches/target/synapse-ws-patch"));
+    static final String PATCH = "patch" + System.getProperty("osgi.patch.number", "8888");
 
     @Test
     void everyBundleIsNamedAfterItsManifest() throws Exception {
-        File patch = new File(DIR, "patch8888");
+        File patch = new File(DIR, PATCH);
         File[] jars = patch.listFiles((d, n) -> n.endsWith(".jar"));
         assertTrue(jars != null && jars.length > 0, "no bundles in " + patch);
         TreeSet<String> names = new TreeSet<>();
@@ -64,7 +65,7 @@ class PatchLayoutTest {
     @Test
     void readmeHasTheSeedsSteps() throws Exception {
         String readme = Files.readString(new File(DIR, "README.md").toPath(), StandardCharsets.UTF_8);
-        for (String step : List.of("`patch8888` into `<HOME>/repository/components/patches/`", "axis2-transport-senders.xml",
+        for (String step : List.of("`" + PATCH + "` into `<HOME>/repository/components/patches/`", "axis2-transport-senders.xml",
                 "repository/conf/axis2/axis2.xml", "synapse-configs/default/inbound-endpoints/", "SecureWebSocketInboundEndpoint.xml",
                 "axis2-deployer.xml")) {
             assertTrue(readme.contains(step), "the README does not say " + step);
