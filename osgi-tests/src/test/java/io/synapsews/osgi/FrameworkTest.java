@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.Order;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.ServiceFactory;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.framework.wiring.BundleWire;
@@ -208,13 +211,25 @@ class FrameworkTest {
                 }
             });
             BundleContext mediatorsCtx = osgi.bundle(MEDIATORS).getBundleContext();
-            ServiceRegistration<?> reg = mediatorsCtx.registerService(listener.getName(), l, null);
-            try {
-                long deadline = System.currentTimeMillis() + 30_000;
-                while (!usedBy(reg.getReference(), osgi.bundle(TRANSPORT)) && System.currentTimeMillis() < deadline) {
-                    Thread.sleep(20);
+            // a service factory: the framework tells it which bundle gets the listener
+            CountDownLatch boundByTransport = new CountDownLatch(1);
+            ServiceFactory<Object> factory = new ServiceFactory<>() {
+                @Override
+                public Object getService(Bundle bundle, ServiceRegistration<Object> registration) {
+                    if (bundle.equals(osgi.bundle(TRANSPORT))) {
+                        boundByTransport.countDown();
+                    }
+                    return l;
                 }
-                assertTrue(usedBy(reg.getReference(), osgi.bundle(TRANSPORT)), "the component did not bind the listener");
+
+                @Override
+                public void ungetService(Bundle bundle, ServiceRegistration<Object> registration, Object service) {
+                }
+            };
+            ServiceRegistration<?> reg = mediatorsCtx.registerService(listener.getName(), factory, null);
+            try {
+                assertTrue(boundByTransport.await(30, TimeUnit.SECONDS), "the component did not bind the listener");
+                assertTrue(usedBy(reg.getReference(), osgi.bundle(TRANSPORT)));
             } finally {
                 reg.unregister();
             }
