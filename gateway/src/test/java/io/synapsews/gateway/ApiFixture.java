@@ -40,6 +40,14 @@ final class ApiFixture implements AutoCloseable {
     final int tinyBothPort;
     final int tinyClosePort;
     final int metricsPort;
+    final int spyPort;
+    /** The spy sequence behind endpoint guards: origins, trusted proxies and a deny list. */
+    final int guardedPort;
+    final int originApiPort;
+    final int deadBackendPort;
+    final int hangingJwksPort;
+    final java.net.ServerSocket hangingJwks;
+    final java.util.List<java.net.Socket> heldByHangingJwks = new java.util.concurrent.CopyOnWriteArrayList<>();
     final HttpClient http = HttpClient.newHttpClient();
     final Gateway gateway;
 
@@ -67,6 +75,34 @@ final class ApiFixture implements AutoCloseable {
         tinyBothPort = endpoint("TinyBoth", "<wsAuth api=\"TinyApi\" version=\"1.0\"/><wsThrottle/>", "<wsThrottle/>");
         tinyClosePort = endpoint("TinyClose", "<wsAuth api=\"TinyApi\" version=\"1.0\"/><wsThrottle onLimit=\"close\"/>", null);
         metricsPort = endpoint("Metrics", "<wsAuth api=\"EchoWebSocket\" version=\"1.0\"/>", null);
+        spyPort = spyEndpoint();
+        guardedPort = TestHome.freePort();
+        home.write(DemoHome.INBOUND_DIR + "GuardedEndpoint.xml", TestHome.inboundEndpoint("GuardedEndpoint", guardedPort, "SpySeq")
+                .replace("outflowDispatchSeq", "SpyOutSeq").replace("</parameters>",
+                        "<parameter name=\"ws.allowed.origins\">https://app.example.com, https://*.example.org</parameter>"
+                        + "<parameter name=\"ws.trusted.proxies\">127.0.0.1</parameter>"
+                        + "<parameter name=\"ws.client.ip.deny\">203.0.113.0/24</parameter></parameters>"));
+        originApiPort = endpoint("OriginApi", "<wsAuth api=\"EchoWebSocket\" version=\"1.0\""
+                + " allowedOrigins=\"https://portal.example.com\"/>", null);
+        int dead = TestHome.freePort();
+        home.addSendSequence("DeadSeq", "ws://127.0.0.1:" + dead + "/");
+        deadBackendPort = home.addInboundEndpoint("DeadEndpoint", "DeadSeq", "");
+        // a JWKS server that accepts connections and never answers; its endpoint answers handshakes within 1 s
+        hangingJwks = new java.net.ServerSocket(0, 200, java.net.InetAddress.getLoopbackAddress());
+        Thread acceptor = new Thread(() -> {
+            try {
+                while (true) {
+                    heldByHangingJwks.add(hangingJwks.accept());
+                }
+            } catch (IOException closed) {
+                // closed with the fixture
+            }
+        }, "hanging-jwks");
+        acceptor.setDaemon(true);
+        acceptor.start();
+        hangingJwksPort = endpoint("HangingJwks", "<wsAuth api=\"ExternalApi\" version=\"1.0\" jwksUrl=\"http://127.0.0.1:"
+                + hangingJwks.getLocalPort() + "/jwks\" issuer=\"" + issuer + "\" audience=\"" + AUDIENCE + "\"/>", null,
+                "<parameter name=\"ws.handshake.timeout.ms\">1000</parameter>");
         gateway = Gateway.start(home.dir);
     }
 
@@ -111,6 +147,10 @@ final class ApiFixture implements AutoCloseable {
      * runs {@code outflowMediators} and responds.
      */
     private int endpoint(String name, String mediators, String outflowMediators) throws IOException {
+        return endpoint(name, mediators, outflowMediators, "");
+    }
+
+    private int endpoint(String name, String mediators, String outflowMediators, String parameters) throws IOException {
         int port = TestHome.freePort();
         home.write("repository/conf/synapse-config/sequences/" + name + "Seq.xml",
                 "<sequence xmlns=\"http://ws.apache.org/ns/synapse\" name=\"" + name + "Seq\">\n  " + mediators + "\n"
@@ -122,7 +162,41 @@ final class ApiFixture implements AutoCloseable {
                 "<sequence xmlns=\"http://ws.apache.org/ns/synapse\" name=\"" + name + "OutSeq\">\n  "
                         + (outflowMediators == null ? "" : outflowMediators) + "<respond/>\n</sequence>\n");
         home.write(DemoHome.INBOUND_DIR + name + "Endpoint.xml", TestHome.inboundEndpoint(name + "Endpoint", port, name + "Seq")
-                .replace("outflowDispatchSeq", name + "OutSeq"));
+                .replace("outflowDispatchSeq", name + "OutSeq").replace("</parameters>", parameters + "</parameters>"));
+        return port;
+    }
+
+    /**
+     * An endpoint whose sequence validates the token and then tells the production backend, as
+     * handshake headers {@code X-Seen-*}, what it saw: the properties a policy reads, a plain header
+     * property, and one value from the transport headers. Every key type goes to the production backend.
+     */
+    private int spyEndpoint() throws IOException {
+        int port = TestHome.freePort();
+        String[][] seen = {
+            {"KeyType", "get-property('api.ut.keyType')"},
+            {"Application", "get-property('api.ut.application.name')"},
+            {"Path", "get-property('websocket.subscriber.path')"},
+            {"Endpoint", "get-property('inbound.endpoint.name')"},
+            {"Handshake", "get-property('websocket.source.handshake.present')"},
+            {"OutOnly", "get-property('OUT_ONLY')"},
+            {"Custom", "get-property('X-Custom')"},
+            {"Transport", "get-property('transport', 'api.ut.keyType')"},
+            {"ClientIp", "get-property('websocket.client.ip')"},
+        };
+        StringBuilder props = new StringBuilder();
+        for (String[] s : seen) {
+            props.append("  <property name=\"websocket.custom.header.X-Seen-").append(s[0]).append("\" expression=\"")
+                    .append(s[1]).append("\" scope=\"axis2\"/>\n");
+        }
+        home.write("repository/conf/synapse-config/sequences/SpySeq.xml",
+                "<sequence xmlns=\"http://ws.apache.org/ns/synapse\" name=\"SpySeq\">\n"
+                        + "  <wsAuth api=\"EchoWebSocket\" version=\"1.0\"/>\n" + props
+                        + "  <send><endpoint key=\"EchoWebSocketEndpoint\"/></send>\n</sequence>\n");
+        home.write("repository/conf/synapse-config/sequences/SpyOutSeq.xml",
+                "<sequence xmlns=\"http://ws.apache.org/ns/synapse\" name=\"SpyOutSeq\"><respond/></sequence>\n");
+        home.write(DemoHome.INBOUND_DIR + "SpyEndpoint.xml", TestHome.inboundEndpoint("SpyEndpoint", port, "SpySeq")
+                .replace("outflowDispatchSeq", "SpyOutSeq"));
         return port;
     }
 
@@ -145,7 +219,7 @@ final class ApiFixture implements AutoCloseable {
 
     /** A JWT of the external OAuth2 server for {@code clientId}, valid for {@code seconds}. */
     String externalToken(String clientId, String audience, long seconds) {
-        return oauth.issueToken(ISSUER_ID, clientId, audience, Map.of("client_id", clientId), seconds).serialize();
+        return oauth.issueToken(ISSUER_ID, clientId, audience, Map.of("client_id", clientId, "azp", clientId), seconds).serialize();
     }
 
     HttpResponse<String> get(String path) throws Exception {
@@ -168,5 +242,13 @@ final class ApiFixture implements AutoCloseable {
         production.close();
         sandbox.close();
         oauth.shutdown();
+        try {
+            hangingJwks.close();
+            for (java.net.Socket s : heldByHangingJwks) {
+                s.close();
+            }
+        } catch (IOException e) {
+            // closing anyway
+        }
     }
 }

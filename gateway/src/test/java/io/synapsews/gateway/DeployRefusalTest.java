@@ -53,6 +53,8 @@ class DeployRefusalTest {
         noSequencePort = home.addInboundEndpoint("NoSequence", "noSuchSeq", "");
         home.addInboundEndpoint("NoHandler", "echoSeq", "<parameter name=\"ws.pipeline.handler.class\">com.example.NoSuchHandler</parameter>");
         home.addInboundEndpoint("Level7", "echoSeq", "<parameter name=\"ws.client.side.broadcast.level\">7</parameter>");
+        // 1005 is in range but no close frame may carry it
+        home.addInboundEndpoint("Code1005", "echoSeq", "<parameter name=\"ws.shutdown.status.code\">1005</parameter>");
         home.write(DemoHome.INBOUND_DIR + "NoOutflow.xml", TestHome.inboundEndpoint("NoOutflow", TestHome.freePort(), "echoSeq")
                 .replace("outflowDispatchSeq", "noSuchOutflowSeq"));
         squatter = new ServerSocket(0, 50, InetAddress.getByName("0.0.0.0"));
@@ -125,6 +127,7 @@ class DeployRefusalTest {
         refusedWith("NoOutflow.xml", "parameter 'ws.outflow.dispatch.sequence'", "'noSuchOutflowSeq'");
         refusedWith("NoHandler.xml", "parameter 'ws.pipeline.handler.class'", "no class com.example.NoSuchHandler");
         refusedWith("Level7.xml", "parameter 'ws.client.side.broadcast.level'", "between 0 and 2, was 7");
+        refusedWith("Code1005.xml", "parameter 'ws.shutdown.status.code'", "1005 is a close code no close frame may carry");
         refusedWith("BusyPort.xml", "parameter 'inbound.ws.port'", "port " + squatter.getLocalPort() + " is already in use");
         refusedWith("BadStore.xml", "parameter 'wss.ssl.key.store.file'", "missing.jks does not exist");
         refusedWith("WrongPass.xml", "parameter 'wss.ssl.key.store.pass'", "wso2carbon.jks", "with this password");

@@ -175,6 +175,19 @@ class FastPathTest {
     }
 
     @Test
+    void jsonNestedPastTheLimitClosesWith1009AndNeverReachesABuilder() throws Exception {
+        for (String level : new String[] {"[", "{\"a\":"}) {
+            WsClient c = WsClient.connect(http, "ws://localhost:" + mediatedPort + "/");
+            c.ws.sendText(level.repeat(100_000), true).join();
+            assertEquals("1009 JSON nested too deeply", c.closeWithin(10));
+        }
+        // an ordinary message is still read
+        WsClient c = WsClient.connect(http, "ws://localhost:" + mediatedPort + "/");
+        c.ws.sendText("{\"msg\":{\"id\":\"42\"}}", true).join();
+        assertTrue(c.next().toString().contains("42"));
+    }
+
+    @Test
     void aMediatedSequenceStillReadsTheJsonPayload() throws Exception {
         WsClient c = WsClient.connect(http, "ws://localhost:" + mediatedPort + "/");
         c.ws.sendText("{\"msg\":{\"id\":\"42\"}}", true).join();

@@ -60,6 +60,7 @@ class RelayEndToEndTest {
     static final int[] broadcastPorts = new int[3];
     static EchoBackend headersBackend;
     static int terminateEndpointPort;
+    static int badCodeEndpointPort;
     static int headersEndpointPort;
     static int tlsEndpointPort;
 
@@ -134,6 +135,19 @@ class RelayEndToEndTest {
                         + "    </else>\n"
                         + "  </filter>\n</sequence>\n");
         terminateEndpointPort = home.addInboundEndpoint("TerminateEndpoint", "terminateSeq", "");
+        // a code no close frame may carry, and a reason past the 123 bytes a close frame has room for
+        home.write("repository/conf/synapse-config/sequences/badCodeSeq.xml",
+                "<sequence xmlns=\"http://ws.apache.org/ns/synapse\" name=\"badCodeSeq\">\n"
+                        + "  <filter source=\"get-property('websocket.source.handshake.present')\" regex=\"true\">\n"
+                        + "    <then><send><endpoint><address uri=\"" + backend.url() + "\"/></endpoint></send></then>\n"
+                        + "    <else>\n"
+                        + "      <property name=\"connection.terminate\" value=\"true\" scope=\"axis2\"/>\n"
+                        + "      <property name=\"websocket.close.code\" value=\"1005\" scope=\"axis2\"/>\n"
+                        + "      <property name=\"websocket.reason.text\" value=\"" + "\u00e9".repeat(100) + "\" scope=\"axis2\"/>\n"
+                        + "      <respond/>\n"
+                        + "    </else>\n"
+                        + "  </filter>\n</sequence>\n");
+        badCodeEndpointPort = home.addInboundEndpoint("BadCodeEndpoint", "badCodeSeq", "");
 
         gateway = Gateway.start(home.dir);
         http = HttpClient.newBuilder().sslContext(trusting(home.keyStore)).build();
@@ -307,6 +321,14 @@ class RelayEndToEndTest {
         c.ws.sendText("anything", true).join();
         assertEquals("4005 policy", c.closeWithin(10));
         assertEquals("1001 client gone", backend.nextClose(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aSequenceAskingForACodeNoFrameMayCarryGets1011AndAReasonThatFits() throws Exception {
+        WsClient c = WsClient.connect(http, "ws://localhost:" + badCodeEndpointPort + "/t");
+        c.ws.sendText("anything", true).join();
+        // 61 two-byte characters are the most of them that fit in 123 bytes
+        assertEquals("1011 " + "\u00e9".repeat(61), c.closeWithin(10));
     }
 
     @Test

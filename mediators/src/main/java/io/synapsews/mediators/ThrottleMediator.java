@@ -44,7 +44,7 @@ public final class ThrottleMediator extends AbstractMediator {
         long now = System.currentTimeMillis();
         long window = now - now % WINDOW;
         long retryAfter = Math.max(1, (window + WINDOW - now + 999) / 1000);
-        if ("true".equals(String.valueOf(synCtx.getProperty(WebSocketProperties.SOURCE_HANDSHAKE_PRESENT)))) {
+        if (Mediation.isHandshake(synCtx)) {
             Application app = rt.config().applications().get(appName.toString());
             if (app != null && app.handshakesPerMinute() > 0
                     && rt.counters().add("handshakes|" + app.name(), window, 1) > app.handshakesPerMinute()) {

@@ -9,6 +9,8 @@ import io.synapsews.mediators.internal.KeyManager;
 import io.synapsews.mediators.internal.TokenValidator;
 import io.synapsews.mediators.internal.ValidatedToken;
 import io.synapsews.transport.common.Mediation;
+import io.synapsews.transport.common.OriginList;
+import io.synapsews.transport.common.SafeText;
 import io.synapsews.transport.common.SourceConnection;
 import io.synapsews.transport.common.WebSocketProperties;
 import org.apache.synapse.MessageContext;
@@ -49,11 +51,14 @@ public final class TokenValidationMediator extends AbstractMediator {
     private String queryParameter = "access_token";
     private String subprotocolPrefix = "access_token.";
     private OnExpiry onExpiry = OnExpiry.CLOSE;
+    private boolean requireExpiry = true;
+    private OriginList allowedOrigins = OriginList.ANY;
+    private long jwksMaxStaleSeconds = 3600;
     private volatile TokenValidator validator;
 
     @Override
     public boolean mediate(MessageContext synCtx) {
-        if (!"true".equals(String.valueOf(synCtx.getProperty(WebSocketProperties.SOURCE_HANDSHAKE_PRESENT)))) {
+        if (!Mediation.isHandshake(synCtx)) {
             return true; // checked at the handshake; the connection carries the result
         }
         Object c = Mediation.axis2(synCtx).getProperty(WebSocketProperties.SOURCE_CONNECTION);
@@ -63,6 +68,18 @@ public final class TokenValidationMediator extends AbstractMediator {
         SourceConnection conn = (SourceConnection) c;
         conn.attributes().put(ApiProperties.API, api);
         conn.attributes().put(ApiProperties.VERSION, version);
+        if (!allowedOrigins.allowsAll()) {
+            String origin = null;
+            for (Map.Entry<String, String> h : conn.handshakeHeaders().entrySet()) {
+                if ("Origin".equalsIgnoreCase(h.getKey())) {
+                    origin = h.getValue();
+                }
+            }
+            if (!allowedOrigins.allows(origin)) {
+                log.warn("wsAuth for " + api + ": origin " + SafeText.forLog(origin) + " is not in allowedOrigins: 403");
+                return reject(conn, 403, null, "this origin may not use " + api, "origin_not_allowed");
+            }
+        }
         String token = extractToken(conn, synCtx);
         String realm = "Bearer realm=\"" + api + "\"";
         if (token == null) {
@@ -82,10 +99,12 @@ public final class TokenValidationMediator extends AbstractMediator {
                 return reject(conn, 503, null, "token validation is unavailable", e.reason());
             }
             if (log.isDebugEnabled()) {
-                log.debug("wsAuth for " + api + ": token refused: " + e.getMessage());
+                log.debug("wsAuth for " + api + ": token refused: " + SafeText.forLog(e.getMessage()));
             }
-            return reject(conn, 401, realm + ", error=\"invalid_token\", error_description=\""
-                    + e.getMessage().replace("\"", "'") + "\"", "invalid token: " + e.getMessage(), e.reason());
+            // the description may carry token text (a kid, a claim): one quoted-string of printable ASCII
+            String description = SafeText.forHeader(e.getMessage());
+            return reject(conn, 401, realm + ", error=\"invalid_token\", error_description=\"" + description + "\"",
+                    "invalid token: " + description, e.reason());
         }
         Application app = rt.config().application(valid.clientId());
         Application.Subscription sub = app == null ? null : app.subscription(api, version);
@@ -104,7 +123,8 @@ public final class TokenValidationMediator extends AbstractMediator {
         if (valid.expiresAtMillis() != 0) {
             props.put(ApiProperties.TOKEN_EXPIRY, valid.expiresAtMillis());
             if (onExpiry == OnExpiry.CLOSE) {
-                conn.closeAt(valid.expiresAtMillis(), 1008, "access token expired");
+                // a token accepted inside the clock skew lives until exp + skew, and is closed after the 101
+                conn.closeAt(valid.expiresAtMillis() + clockSkewSeconds * 1000, 1008, "access token expired");
             }
         }
         for (Map.Entry<String, Object> p : props.entrySet()) {
@@ -121,13 +141,14 @@ public final class TokenValidationMediator extends AbstractMediator {
                 token = h.getValue().substring(7).trim();
             }
         }
-        if (token == null && queryParameter != null) {
+        if (queryParameter != null) {
             List<String> q = new QueryStringDecoder(conn.path()).parameters().get(queryParameter);
-            if (q != null && !q.isEmpty() && !q.get(0).isEmpty()) {
+            if (token == null && q != null && !q.isEmpty() && !q.get(0).isEmpty()) {
                 token = q.get(0);
             }
             if (q != null) {
-                conn.removeQueryParameter(queryParameter); // never logged nor counted with the path
+                // also when a header carried the token or was empty: never logged, counted or forwarded with the path
+                conn.removeQueryParameter(queryParameter);
                 synCtx.setProperty(WebSocketProperties.SUBSCRIBER_PATH, conn.path());
             }
         }
@@ -169,7 +190,7 @@ public final class TokenValidationMediator extends AbstractMediator {
             TokenValidator.Builder b = TokenValidator.builder().clockSkewSeconds(clockSkewSeconds)
                     .introspectionCache(introspectionCacheSeconds, introspectionCacheSize);
             if (jwksUrl != null) {
-                b.jwksUrl(jwksUrl);
+                b.jwksUrl(jwksUrl).jwksMaxStaleSeconds(jwksMaxStaleSeconds);
             }
             if (certificate != null) {
                 b.certificateKey(Certificates.publicKey(rt.config().home(), certificate));
@@ -179,8 +200,12 @@ public final class TokenValidationMediator extends AbstractMediator {
             }
             String iss = issuer;
             String aud = audience;
+            b.requireExpiry(requireExpiry);
             if (b.hasKeySource()) {
-                b.issuer(() -> iss).audience(() -> aud);
+                // "*": any issuer or audience, said explicitly
+                String anyIss = "*".equals(iss) ? null : iss;
+                String anyAud = "*".equals(aud) ? null : aud;
+                b.issuer(() -> anyIss).audience(() -> anyAud);
             } else {
                 // the built-in key manager, whatever runtime is current when a token arrives
                 b.keyManager(TokenValidationMediator::currentKeyManager);
@@ -231,6 +256,12 @@ public final class TokenValidationMediator extends AbstractMediator {
     public void setQueryParameter(String name) { this.queryParameter = name; }
     public String getSubprotocolPrefix() { return subprotocolPrefix; }
     public void setSubprotocolPrefix(String prefix) { this.subprotocolPrefix = prefix; }
+    public long getJwksMaxStaleSeconds() { return jwksMaxStaleSeconds; }
+    public void setJwksMaxStaleSeconds(long s) { this.jwksMaxStaleSeconds = s; }
+    public OriginList getAllowedOrigins() { return allowedOrigins; }
+    public void setAllowedOrigins(OriginList origins) { this.allowedOrigins = origins; }
+    public boolean isRequireExpiry() { return requireExpiry; }
+    public void setRequireExpiry(boolean require) { this.requireExpiry = require; }
     public OnExpiry getOnExpiry() { return onExpiry; }
     public void setOnExpiry(OnExpiry onExpiry) { this.onExpiry = onExpiry; }
 }

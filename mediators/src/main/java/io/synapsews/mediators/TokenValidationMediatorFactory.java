@@ -2,6 +2,7 @@ package io.synapsews.mediators;
 
 import org.apache.axiom.om.OMElement;
 import org.apache.synapse.Mediator;
+import org.apache.synapse.SynapseException;
 import org.apache.synapse.config.xml.AbstractMediatorFactory;
 import org.apache.synapse.config.xml.XMLConfigConstants;
 
@@ -23,6 +24,7 @@ public final class TokenValidationMediatorFactory extends AbstractMediatorFactor
         m.setIssuer(MediatorXml.attr(elem, "issuer"));
         m.setAudience(MediatorXml.attr(elem, "audience"));
         m.setClockSkewSeconds(MediatorXml.number(elem, "clockSkewSeconds", 60));
+        m.setJwksMaxStaleSeconds(MediatorXml.number(elem, "jwksMaxStaleSeconds", 3600));
         m.setIntrospectionUrl(MediatorXml.attr(elem, "introspectionUrl"));
         m.setIntrospectionClientId(MediatorXml.attr(elem, "introspectionClientId"));
         m.setIntrospectionClientSecret(MediatorXml.attr(elem, "introspectionClientSecret"));
@@ -36,6 +38,22 @@ public final class TokenValidationMediatorFactory extends AbstractMediatorFactor
         if (p != null) {
             m.setSubprotocolPrefix("none".equals(p) ? null : p);
         }
+        if ((m.getJwksUrl() != null || m.getCertificate() != null) && (m.getIssuer() == null || m.getAudience() == null)) {
+            // a signature alone says only that someone with the key issued the token, maybe for another API
+            throw new SynapseException("<wsAuth api=\"" + m.getApi() + "\">: attribute '"
+                    + (m.getIssuer() == null ? "issuer" : "audience") + "' is required with "
+                    + (m.getJwksUrl() != null ? "jwksUrl" : "certificate") + " (\"*\" accepts any)");
+        }
+        try {
+            m.setAllowedOrigins(io.synapsews.transport.common.OriginList.parse(MediatorXml.attr(elem, "allowedOrigins")));
+        } catch (IllegalArgumentException e) {
+            throw new SynapseException("<wsAuth api=\"" + m.getApi() + "\">: attribute 'allowedOrigins': " + e.getMessage());
+        }
+        String requireExpiry = MediatorXml.attr(elem, "requireExpiry");
+        if (requireExpiry != null && !"true".equals(requireExpiry) && !"false".equals(requireExpiry)) {
+            throw new SynapseException("<wsAuth>: attribute 'requireExpiry' must be true or false, not '" + requireExpiry + "'");
+        }
+        m.setRequireExpiry(!"false".equals(requireExpiry));
         m.setOnExpiry(MediatorXml.choice(elem, "onExpiry", TokenValidationMediator.OnExpiry.class, TokenValidationMediator.OnExpiry.CLOSE));
         return m;
     }

@@ -26,6 +26,11 @@ public final class TokenValidationMediatorSerializer extends AbstractMediatorSer
         MediatorXml.set(e, "queryParameter", m.getQueryParameter() == null ? "none" : m.getQueryParameter());
         MediatorXml.set(e, "subprotocolPrefix", m.getSubprotocolPrefix() == null ? "none" : m.getSubprotocolPrefix());
         MediatorXml.set(e, "onExpiry", m.getOnExpiry().name().toLowerCase());
+        MediatorXml.set(e, "jwksMaxStaleSeconds", String.valueOf(m.getJwksMaxStaleSeconds()));
+        if (!m.getAllowedOrigins().allowsAll()) {
+            MediatorXml.set(e, "allowedOrigins", m.getAllowedOrigins().toString());
+        }
+        MediatorXml.set(e, "requireExpiry", String.valueOf(m.isRequireExpiry()));
         saveTracingState(e, m);
         return e;
     }

@@ -201,8 +201,12 @@ final class InboundEndpoint {
         }
         try {
             for (InboundSourceConnection c : connections) {
-                if (c.path().equals(from.path()) && (level == 1 || c != from)) {
-                    c.deliver(frame.retainedDuplicate());
+                if (c == from) {
+                    if (level == 1) {
+                        c.deliver(frame.retainedDuplicate()); // held back by backpressure like any own message
+                    }
+                } else if (c.path().equals(from.path())) {
+                    c.deliverBroadcast(frame.retainedDuplicate());
                 }
             }
         } finally {

@@ -62,6 +62,10 @@ public final class InboundEndpointConfig {
     public static final String SLOW_CONSUMER_POLICY = "ws.slow.consumer.policy";
     public static final String SLOW_CONSUMER_BYTES = "ws.slow.consumer.pending.bytes";
     public static final String SLOW_CONSUMER_TIMEOUT = "ws.slow.consumer.timeout.ms";
+    public static final String ALLOWED_ORIGINS = "ws.allowed.origins";
+    public static final String TRUSTED_PROXIES = "ws.trusted.proxies";
+    public static final String CLIENT_IP_ALLOW = "ws.client.ip.allow";
+    public static final String CLIENT_IP_DENY = "ws.client.ip.deny";
 
     public static final int DEFAULT_MAX_MESSAGE = 16 * 1024 * 1024;
 
@@ -103,6 +107,10 @@ public final class InboundEndpointConfig {
     private final boolean passThroughControlFrames;
     private final int writerIdleSeconds;
     private final boolean closeSlowConsumers;
+    private final io.synapsews.transport.common.OriginList allowedOrigins;
+    private final io.synapsews.transport.common.CidrList trustedProxies;
+    private final io.synapsews.transport.common.CidrList clientIpAllow;
+    private final io.synapsews.transport.common.CidrList clientIpDeny;
     private final int slowConsumerBytes;
     private final int slowConsumerTimeoutMillis;
     private final int drainMillis;
@@ -142,7 +150,14 @@ public final class InboundEndpointConfig {
         workerThreads = integer(WORKER_THREADS, 2 * Runtime.getRuntime().availableProcessors(), 1, 4096);
         defaultContentType = parameters.getOrDefault(DEFAULT_CONTENT_TYPE, "text/plain");
         shutdownCode = integer(SHUTDOWN_CODE, 1001, 1000, 4999);
+        if (!io.synapsews.transport.common.CloseCodes.sendable(shutdownCode)) {
+            throw problem(SHUTDOWN_CODE, shutdownCode + " is a close code no close frame may carry (1004-1006 and 1015-2999 are"
+                    + " reserved); use 1000-1003, 1007-1014 or 3000-4999");
+        }
         shutdownMessage = parameters.getOrDefault(SHUTDOWN_MESSAGE, "shutdown");
+        if (shutdownMessage.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > io.synapsews.transport.common.CloseCodes.MAX_REASON_BYTES) {
+            throw problem(SHUTDOWN_MESSAGE, "is longer than the 123 UTF-8 bytes a close reason may have");
+        }
         maxFrameSize = integer(MAX_FRAME, DEFAULT_MAX_MESSAGE, 1, Integer.MAX_VALUE);
         maxMessageSize = integer(MAX_MESSAGE, Math.max(DEFAULT_MAX_MESSAGE, maxFrameSize), 1, Integer.MAX_VALUE);
         maxHandshakeHeaderSize = integer(MAX_HANDSHAKE_HEADER, 8192, 256, 1 << 20);
@@ -173,6 +188,14 @@ public final class InboundEndpointConfig {
         closeSlowConsumers = "close".equals(policy);
         slowConsumerBytes = integer(SLOW_CONSUMER_BYTES, 1024 * 1024, 1, Integer.MAX_VALUE);
         slowConsumerTimeoutMillis = integer(SLOW_CONSUMER_TIMEOUT, 30_000, 1, 86_400_000);
+        try {
+            allowedOrigins = io.synapsews.transport.common.OriginList.parse(parameters.get(ALLOWED_ORIGINS));
+        } catch (IllegalArgumentException e) {
+            throw problem(ALLOWED_ORIGINS, e.getMessage());
+        }
+        trustedProxies = cidrs(TRUSTED_PROXIES);
+        clientIpAllow = cidrs(CLIENT_IP_ALLOW);
+        clientIpDeny = cidrs(CLIENT_IP_DENY);
         keyStoreFile = parameters.get(KEY_STORE_FILE);
         keyStorePass = parameters.get(KEY_STORE_PASS);
         certPass = parameters.getOrDefault(CERT_PASS, keyStorePass);
@@ -296,6 +319,23 @@ public final class InboundEndpointConfig {
         }
         return n;
     }
+
+    private io.synapsews.transport.common.CidrList cidrs(String parameter) throws InboundConfigException {
+        try {
+            return io.synapsews.transport.common.CidrList.parse(parameters.get(parameter));
+        } catch (IllegalArgumentException e) {
+            throw problem(parameter, e.getMessage());
+        }
+    }
+
+    /** {@code ws.allowed.origins}: the origins browser pages may connect from (all when not set). */
+    public io.synapsews.transport.common.OriginList allowedOrigins() { return allowedOrigins; }
+    /** {@code ws.trusted.proxies}: peers whose {@code Forwarded} / {@code X-Forwarded-For} name the client. */
+    public io.synapsews.transport.common.CidrList trustedProxies() { return trustedProxies; }
+    /** {@code ws.client.ip.allow}: when set, only clients in these networks are answered with more than 403. */
+    public io.synapsews.transport.common.CidrList clientIpAllow() { return clientIpAllow; }
+    /** {@code ws.client.ip.deny}: clients in these networks get 403 (deny wins over allow). */
+    public io.synapsews.transport.common.CidrList clientIpDeny() { return clientIpDeny; }
 
     private InboundConfigException problem(String parameter, String what) {
         return new InboundConfigException(file + ": " + (parameter == null ? "" : "parameter '" + parameter + "' ") + what);

@@ -32,6 +32,9 @@ public final class InboundEndpointManager {
     /** Threads that mediate client and backend messages of all inbound endpoints. */
     public static final String MEDIATION_THREADS = "ws.mediation.thread.pool.size";
 
+    /** Threads that mediate handshakes of all inbound endpoints (a pool of their own). */
+    public static final String HANDSHAKE_THREADS = "ws.handshake.thread.pool.size";
+
     private final InboundRuntime runtime;
     private final Map<String, InboundEndpoint> deployed = new LinkedHashMap<>();
     private final Map<String, File> deferred = new LinkedHashMap<>();
@@ -42,9 +45,13 @@ public final class InboundEndpointManager {
         ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), daemonThreads("ws-mediation-"));
         pool.allowCoreThreadTimeOut(true);
+        int handshakeThreads = Integer.getInteger(HANDSHAKE_THREADS, Math.max(8, 4 * Runtime.getRuntime().availableProcessors()));
+        ThreadPoolExecutor handshakes = new ThreadPoolExecutor(handshakeThreads, handshakeThreads, 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), daemonThreads("ws-handshake-"));
+        handshakes.allowCoreThreadTimeOut(true);
         TransportOutDescription response = new TransportOutDescription(InboundResponseSender.TRANSPORT_NAME);
         response.setSender(new InboundResponseSender());
-        this.runtime = new InboundRuntime(cfgCtx, pool, response);
+        this.runtime = new InboundRuntime(cfgCtx, pool, handshakes, response);
     }
 
     public void deploy(File file) {
@@ -164,6 +171,7 @@ public final class InboundEndpointManager {
     /** Stops the mediation threads; the manager cannot be used afterwards. */
     public void destroy() {
         stop();
+        runtime.handshakePool().shutdownNow();
         runtime.mediationPool().shutdown();
         try {
             // the last close notifications (connection log lines) run there

@@ -1,7 +1,9 @@
 package io.synapsews.inbound.internal;
 
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.synapsews.transport.common.CloseCodes;
 import io.synapsews.transport.common.Payloads;
+import io.synapsews.transport.common.SafeText;
 import io.synapsews.transport.common.WebSocketProperties;
 import org.apache.axis2.AxisFault;
 import org.apache.axis2.Constants;
@@ -17,6 +19,8 @@ import org.apache.axis2.transport.TransportSender;
  * answer the client gets instead of 101.
  */
 public final class InboundResponseSender extends AbstractHandler implements TransportSender {
+
+    private static final org.apache.commons.logging.Log log = org.apache.commons.logging.LogFactory.getLog(InboundResponseSender.class);
 
     public static final String TRANSPORT_NAME = "ws-inbound-response";
 
@@ -36,9 +40,17 @@ public final class InboundResponseSender extends AbstractHandler implements Tran
             return InvocationResponse.CONTINUE;
         }
         if ("true".equals(String.valueOf(msgCtx.getProperty(WebSocketProperties.CONNECTION_TERMINATE)))) {
-            int code = intProperty(msgCtx, WebSocketProperties.CLOSE_CODE, 1000);
-            String reason = (String) msgCtx.getProperty(WebSocketProperties.REASON_TEXT);
-            conn.channel().eventLoop().execute(() -> conn.close(code, reason));
+            Object asked = msgCtx.getProperty(WebSocketProperties.CLOSE_CODE);
+            int code = CloseCodes.fromProperty(asked, CloseCodes.NORMAL);
+            Object reasonText = msgCtx.getProperty(WebSocketProperties.REASON_TEXT);
+            String reason = reasonText == null ? null : reasonText.toString();
+            if (code < 0) {
+                log.error(conn.logTag() + " the sequence set " + WebSocketProperties.CLOSE_CODE + " to '"
+                        + SafeText.forLog(String.valueOf(asked)) + "', which is not a close code a frame may carry: closing with 1011");
+                code = CloseCodes.INTERNAL_ERROR;
+            }
+            int closeWith = code;
+            conn.channel().eventLoop().execute(() -> conn.close(closeWith, reason));
             return InvocationResponse.CONTINUE;
         }
         WebSocketFrame frame = Payloads.toFrame(msgCtx);

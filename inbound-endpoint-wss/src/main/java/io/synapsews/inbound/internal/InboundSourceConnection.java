@@ -58,10 +58,16 @@ final class InboundSourceConnection implements SourceConnection {
     private final FlowGate gate;
     private volatile State state = State.HANDSHAKING;
     private volatile HandshakeRejection rejection;
+    /** The handshake timed out and the client was answered: a backend leg opened later closes at once. */
+    private volatile boolean abandoned;
     private int closeCode = 1006;
     private String closeReason = "";
     private volatile long openedAt;
     private ScheduledFuture<?> closeTimer;
+    /** When {@link #closeTimer} fires, epoch milliseconds; event loop only. */
+    private long closeAtMillis;
+    /** A deadline that came during the handshake, run once the client has its 101; event loop only. */
+    private Runnable pendingDeadline;
     private ScheduledFuture<?> slowConsumerCheck;
 
     InboundSourceConnection(InboundEndpoint endpoint, Channel channel, String path, Map<String, String> headers,
@@ -69,8 +75,10 @@ final class InboundSourceConnection implements SourceConnection {
         this.endpoint = endpoint;
         this.channel = channel;
         this.outbox = new LegOutbox(channel);
-        // client messages waiting for mediation or a backend: past the mark, stop reading the client
-        this.gate = new FlowGate(channel, FlowGate.DEFAULT_HIGH, this::targetsWritable, () -> state == State.OPEN);
+        // client messages waiting for mediation or a backend: past the mark, or while a backend leg or the
+        // client itself (pongs, error frames, answers it does not read) cannot take more, stop reading the client
+        this.gate = new FlowGate(channel, FlowGate.DEFAULT_HIGH, () -> channel.isWritable() && targetsWritable(),
+                () -> state == State.OPEN);
         this.id = channel.id().asShortText();
         this.path = path;
         this.headers = Collections.unmodifiableMap(headers);
@@ -111,6 +119,7 @@ final class InboundSourceConnection implements SourceConnection {
         for (TargetLink t : targets) {
             t.sourceWritabilityChanged();
         }
+        gate.peerWritabilityChanged();
         InboundEndpointConfig config = endpoint.config();
         if (config.closeSlowConsumers() && !channel.isWritable() && slowConsumerCheck == null) {
             slowConsumerCheck = channel.eventLoop().schedule(this::checkSlowConsumer, config.slowConsumerTimeoutMillis(),
@@ -161,7 +170,7 @@ final class InboundSourceConnection implements SourceConnection {
     @Override
     public void addTarget(TargetLink target) {
         targets.add(target);
-        if (state == State.CLOSING || state == State.CLOSED) {
+        if (abandoned || state == State.CLOSING || state == State.CLOSED) {
             target.close(1001, "client gone");
         }
     }
@@ -206,21 +215,44 @@ final class InboundSourceConnection implements SourceConnection {
         path = e.toString();
     }
 
+    /**
+     * Several deadlines may apply (the token's expiry, {@code ws.max.connection.lifetime.ms}): the earliest
+     * wins. A deadline that falls while the handshake is still running closes the connection right after
+     * its 101 (with its code), never in the middle of the handshake.
+     */
     @Override
     public void closeAt(long epochMillis, int code, String reason) {
-        long delay = Math.max(0, epochMillis - System.currentTimeMillis());
         channel.eventLoop().execute(() -> {
+            if (state == State.CLOSED || (closeTimer != null && epochMillis >= closeAtMillis)) {
+                return;
+            }
             if (closeTimer != null) {
                 closeTimer.cancel(false);
             }
-            if (state == State.CLOSED) {
-                return;
-            }
-            closeTimer = channel.eventLoop().schedule(() -> {
-                log.info(logTag() + " closing at its deadline: " + code + " " + reason);
-                close(code, reason);
-            }, delay, TimeUnit.MILLISECONDS);
+            closeAtMillis = epochMillis;
+            long delay = Math.max(0, epochMillis - System.currentTimeMillis());
+            closeTimer = channel.eventLoop().schedule(() -> deadline(code, reason), delay, TimeUnit.MILLISECONDS);
         });
+    }
+
+    /** A deadline of {@link #closeAt} came; on the event loop. */
+    private void deadline(int code, String reason) {
+        if (state == State.HANDSHAKING) {
+            // answered with 101 first, then closed: see opened()
+            pendingDeadline = () -> deadline(code, reason);
+            return;
+        }
+        log.info(logTag() + " closing at its deadline: " + code + " " + reason);
+        close(code, reason);
+    }
+
+    /** The handshake timed out and the client has been answered; on the event loop. */
+    void handshakeAbandoned() {
+        abandoned = true;
+    }
+
+    boolean isAbandoned() {
+        return abandoned;
     }
 
     /** A mediator answered the handshake itself (for example with HTTP_SC 403 and respond). */
@@ -245,6 +277,11 @@ final class InboundSourceConnection implements SourceConnection {
         }
         log.info(logTag() + " opened, path=" + path + " remote=" + channel.remoteAddress());
         ConnectionListeners.opened(this);
+        if (pendingDeadline != null) {
+            Runnable d = pendingDeadline;
+            pendingDeadline = null;
+            d.run();
+        }
     }
 
     /**
@@ -335,6 +372,30 @@ final class InboundSourceConnection implements SourceConnection {
         } else {
             channel.eventLoop().execute(() -> outbox.offer(frame));
         }
+    }
+
+    /**
+     * A broadcast copy of another client's backend message (levels 1 and 2). That backend is held back only
+     * by its own client, so a subscriber that stops reading would queue without bound: past
+     * {@code ws.slow.consumer.pending.bytes} unread, the copy is dropped and the subscriber closed with 1008.
+     */
+    void deliverBroadcast(WebSocketFrame frame) {
+        if (!channel.eventLoop().inEventLoop()) {
+            channel.eventLoop().execute(() -> deliverBroadcast(frame));
+            return;
+        }
+        io.netty.channel.ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+        long pending = buffer == null ? 0 : buffer.totalPendingWriteBytes();
+        if (!channel.isWritable() && pending >= endpoint.config().slowConsumerBytes()) {
+            frame.release();
+            if (state == State.OPEN) {
+                log.warn(logTag() + " slow broadcast subscriber: " + pending + " bytes unread, closing with 1008");
+                close(1008, "slow consumer");
+                channel.eventLoop().schedule(() -> { channel.close(); }, 1, TimeUnit.SECONDS);
+            }
+            return;
+        }
+        outbox.offer(frame);
     }
 
     @Override

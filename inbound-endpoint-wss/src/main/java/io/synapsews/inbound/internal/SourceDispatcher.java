@@ -1,9 +1,12 @@
 package io.synapsews.inbound.internal;
 
+import io.synapsews.transport.common.CloseCodes;
 import io.synapsews.transport.common.ConnectionListeners;
+import io.synapsews.transport.common.JsonDepth;
 import io.synapsews.transport.common.HandshakeException;
 import io.synapsews.transport.common.Mediation;
 import io.synapsews.transport.common.Payloads;
+import io.synapsews.transport.common.SafeText;
 import io.synapsews.transport.common.WebSocketProperties;
 import org.apache.axis2.Constants;
 import org.apache.axis2.context.MessageContext;
@@ -29,14 +32,13 @@ final class SourceDispatcher {
     static void mediateHandshake(InboundSourceConnection conn) {
         InboundEndpointConfig config = conn.endpoint().config();
         try {
-            org.apache.synapse.MessageContext synCtx = newMessage(conn);
+            Map<String, String> transportHeaders = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            transportHeaders.putAll(conn.handshakeHeaders());
+            // the headers first, as properties under their own names, then ours over them: a header
+            // named like one of our properties (or Synapse's) is not copied at all
+            org.apache.synapse.MessageContext synCtx = newMessage(conn, conn.handshakeHeaders());
             synCtx.setProperty(WebSocketProperties.SOURCE_HANDSHAKE_PRESENT, "true");
             Mediation.axis2(synCtx).setProperty(WebSocketProperties.SOURCE_HANDSHAKE_PRESENT, "true");
-            Map<String, String> transportHeaders = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-            for (Map.Entry<String, String> h : conn.handshakeHeaders().entrySet()) {
-                synCtx.setProperty(h.getKey(), h.getValue());
-                transportHeaders.put(h.getKey(), h.getValue());
-            }
             Mediation.axis2(synCtx).setProperty(MessageContext.TRANSPORT_HEADERS, transportHeaders);
             Mediation.mediate(synCtx, conn.sequence(), config.onError());
             Object error = synCtx.getProperty(SynapseConstants.ERROR_MESSAGE);
@@ -55,8 +57,14 @@ final class SourceDispatcher {
 
     static void mediateMessage(InboundSourceConnection conn, boolean binary, byte[] payload) {
         InboundEndpointConfig config = conn.endpoint().config();
+        if (!binary && JsonDepth.isJson(conn.contentType()) && JsonDepth.exceeds(payload, JsonDepth.maxDepth())) {
+            log.warn(conn.logTag() + " JSON message nested deeper than " + JsonDepth.maxDepth() + " levels ("
+                    + JsonDepth.MAX_DEPTH_PROPERTY + "), closing with 1009");
+            conn.close(CloseCodes.TOO_BIG, "JSON nested too deeply");
+            return;
+        }
         try {
-            org.apache.synapse.MessageContext synCtx = newMessage(conn);
+            org.apache.synapse.MessageContext synCtx = newMessage(conn, Map.of());
             synCtx.setProperty(binary ? WebSocketProperties.BINARY_FRAME_PRESENT : WebSocketProperties.TEXT_FRAME_PRESENT, true);
             if (binary) {
                 Payloads.setBinary(synCtx, payload);
@@ -79,7 +87,7 @@ final class SourceDispatcher {
     static void mediateControl(InboundSourceConnection conn, boolean ping, byte[] payload) {
         InboundEndpointConfig config = conn.endpoint().config();
         try {
-            org.apache.synapse.MessageContext synCtx = newMessage(conn);
+            org.apache.synapse.MessageContext synCtx = newMessage(conn, Map.of());
             Payloads.setControl(synCtx, ping, payload);
             Mediation.mediate(synCtx, conn.sequence(), config.onError());
         } catch (Exception e) {
@@ -88,9 +96,19 @@ final class SourceDispatcher {
         }
     }
 
-    private static org.apache.synapse.MessageContext newMessage(InboundSourceConnection conn) throws Exception {
+    /** A message of this connection: {@code headers} as properties, then the connection's own properties over them. */
+    private static org.apache.synapse.MessageContext newMessage(InboundSourceConnection conn, Map<String, String> headers)
+            throws Exception {
         SynapseEnvironment env = Mediation.environment(conn.endpoint().runtime().configurationContext());
         org.apache.synapse.MessageContext synCtx = Mediation.newMessage(env);
+        for (Map.Entry<String, String> h : headers.entrySet()) {
+            if (!WebSocketProperties.isReserved(h.getKey())) {
+                synCtx.setProperty(h.getKey(), h.getValue());
+            } else if (log.isDebugEnabled()) {
+                log.debug(conn.logTag() + " handshake header '" + SafeText.forLog(h.getKey())
+                        + "' names a reserved property: not copied (it stays in TRANSPORT_HEADERS)");
+            }
+        }
         MessageContext axis2Ctx = Mediation.axis2(synCtx);
         axis2Ctx.setProperty(WebSocketProperties.SOURCE_CONNECTION, conn);
         axis2Ctx.setProperty(Constants.OUT_TRANSPORT_INFO, conn);

@@ -40,6 +40,7 @@ final class SourceFrameHandler extends ChannelInboundHandlerAdapter {
                 ConnectionListeners.message(connection, true, frame.content().readableBytes(), 0);
                 Payloads.relayed();
                 relay.send(frame);
+                connection.gate().handedOn(); // the backend leg full: stop reading, as the mediated path does
                 return;
             }
             boolean binary = msg instanceof BinaryWebSocketFrame;
@@ -61,13 +62,23 @@ final class SourceFrameHandler extends ChannelInboundHandlerAdapter {
             TargetLink relay = connection.relayTarget();
             if (relay != null) {
                 relay.send(frame);
+                connection.gate().handedOn();
             } else {
                 boolean ping = msg instanceof PingWebSocketFrame;
                 byte[] bytes = Payloads.drain(frame);
-                connection.inboundExecutor().execute(() -> SourceDispatcher.mediateControl(connection, ping, bytes));
+                connection.gate().queued(bytes.length);
+                connection.inboundExecutor().execute(() -> {
+                    try {
+                        SourceDispatcher.mediateControl(connection, ping, bytes);
+                    } finally {
+                        connection.gate().done(bytes.length);
+                    }
+                });
             }
         } else if (msg instanceof PingWebSocketFrame) {
             ctx.writeAndFlush(new PongWebSocketFrame(((PingWebSocketFrame) msg).content()));
+            // a ping flood from a client that reads nothing: its pongs would pile up; stop reading it instead
+            connection.gate().handedOn();
         } else if (msg instanceof CloseWebSocketFrame) {
             CloseWebSocketFrame close = (CloseWebSocketFrame) msg;
             try {
@@ -93,8 +104,7 @@ final class SourceFrameHandler extends ChannelInboundHandlerAdapter {
 
     /** The violation as a close reason: at most 123 bytes (a close frame's payload is at most 125). */
     private static String reason(String what) {
-        String r = what == null ? "protocol error" : what;
-        return r.length() > 120 ? r.substring(0, 120) : r; // the decoder's messages are ASCII
+        return io.synapsews.transport.common.CloseCodes.reason(what == null ? "protocol error" : what);
     }
 
     @Override

@@ -25,7 +25,10 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.synapsews.transport.common.ConnectionListeners;
 import io.synapsews.transport.common.HandshakeException;
 import io.synapsews.transport.common.LivenessHandler;
+import io.synapsews.transport.common.Mediation;
+import io.synapsews.transport.common.SafeText;
 import io.synapsews.transport.common.TargetLink;
+import io.synapsews.transport.common.WebSocketProperties;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -49,6 +52,8 @@ final class SourceHandshakeHandler extends SimpleChannelInboundHandler<FullHttpR
     private final InboundEndpoint endpoint;
     private InboundSourceConnection connection;
     private ScheduledFuture<?> timeout;
+    /** The client has been answered (101 or an error) or is being closed; event loop only. */
+    private boolean answered;
 
     SourceHandshakeHandler(InboundEndpoint endpoint) {
         this.endpoint = endpoint;
@@ -60,14 +65,9 @@ final class SourceHandshakeHandler extends SimpleChannelInboundHandler<FullHttpR
         ctx.channel().closeFuture().addListener(f -> endpoint.channelClosed());
         int limit = endpoint.config().handshakeTimeoutMillis();
         if (limit > 0) {
-            // a client that dribbles its request (one header byte a second) is cut off
-            timeout = ctx.executor().schedule(() -> {
-                if (connection == null && ctx.channel().isActive()) {
-                    log.warn("[" + ctx.channel().id().asShortText() + " " + endpoint.config().name() + "] no complete upgrade request from "
-                            + ctx.channel().remoteAddress() + " within " + limit + " ms, answering 408");
-                    reply(ctx, HttpResponseStatus.REQUEST_TIMEOUT, "the upgrade request took too long");
-                }
-            }, limit, TimeUnit.MILLISECONDS);
+            // armed until the answer is on the wire: a client that dribbles its request (one header byte a
+            // second) gets 408, a handshake whose mediation or backend does not finish in time 504
+            timeout = ctx.executor().schedule(() -> timedOut(ctx, limit), limit, TimeUnit.MILLISECONDS);
         }
         if (endpoint.config().maxConnections() > 0 && open > endpoint.config().maxConnections()) {
             log.warn("[" + ctx.channel().id().asShortText() + " " + endpoint.config().name() + "] " + open
@@ -78,11 +78,8 @@ final class SourceHandshakeHandler extends SimpleChannelInboundHandler<FullHttpR
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-        if (connection != null) {
+        if (connection != null || answered) {
             return; // a second request while the first is mediated: ignore, reading is paused anyway
-        }
-        if (timeout != null) {
-            timeout.cancel(false);
         }
         int max = endpoint.config().maxConnections();
         if (max > 0 && endpoint.channelCount() > max) {
@@ -123,11 +120,46 @@ final class SourceHandshakeHandler extends SimpleChannelInboundHandler<FullHttpR
         connection = conn;
         endpoint.added(conn);
         ch.config().setAutoRead(false);
-        conn.inboundExecutor().execute(() -> {
+        HandshakeRejection refused = guard(conn, req);
+        if (refused != null) {
+            // refused before any mediation: no sequence runs, no backend is opened
+            conn.reject(refused);
+            answer(ctx, conn, request, null, null);
+            return;
+        }
+        // the handshake pool, not the connection's serial executor: no message can arrive before the 101
+        endpoint.runtime().handshakePool().execute(() -> {
+            if (conn.isAbandoned() || !ch.isActive()) {
+                return; // answered (504) or gone while it queued: nothing to mediate
+            }
             SourceDispatcher.mediateHandshake(conn);
             outcome(conn).whenComplete((subprotocol, failure) ->
                     ch.eventLoop().execute(() -> answer(ctx, conn, request, subprotocol, failure)));
         });
+    }
+
+    /**
+     * The endpoint's own guards: the client's address (allow and deny lists) and, for browser pages, its
+     * origin (cross-site WebSocket hijacking). Records the client address on the connection.
+     */
+    private HandshakeRejection guard(InboundSourceConnection conn, FullHttpRequest req) {
+        InboundEndpointConfig config = endpoint.config();
+        java.net.SocketAddress remote = conn.channel().remoteAddress();
+        String peer = remote instanceof java.net.InetSocketAddress
+                ? ((java.net.InetSocketAddress) remote).getAddress().getHostAddress() : String.valueOf(remote);
+        String client = ClientAddress.resolve(peer, req.headers(), config.trustedProxies());
+        conn.attributes().put(WebSocketProperties.CLIENT_IP, client);
+        if (config.clientIpDeny().contains(client) || (!config.clientIpAllow().isEmpty() && !config.clientIpAllow().contains(client))) {
+            log.warn(conn.logTag() + " client address " + client + " is not allowed (" + InboundEndpointConfig.CLIENT_IP_ALLOW
+                    + " / " + InboundEndpointConfig.CLIENT_IP_DENY + "): 403");
+            return new HandshakeRejection(403, null, "this address may not connect", "address_not_allowed");
+        }
+        String origin = req.headers().get(HttpHeaderNames.ORIGIN);
+        if (!config.allowedOrigins().allows(origin)) {
+            log.warn(conn.logTag() + " origin " + SafeText.forLog(origin) + " is not in " + InboundEndpointConfig.ALLOWED_ORIGINS + ": 403");
+            return new HandshakeRejection(403, null, "this origin may not connect", "origin_not_allowed");
+        }
+        return null;
     }
 
     private static CompletableFuture<String> outcome(InboundSourceConnection conn) {
@@ -145,8 +177,59 @@ final class SourceHandshakeHandler extends SimpleChannelInboundHandler<FullHttpR
         return CompletableFuture.allOf(all).thenApply(v -> targets.get(0).handshake().join());
     }
 
+    /**
+     * Answers the client, once; on the event loop. Whatever goes wrong while answering (a header value a
+     * mediator built from client text, a pipeline change) closes the connection and counts as a
+     * rejection: a handshake is never left open with reading off.
+     */
     private void answer(ChannelHandlerContext ctx, InboundSourceConnection conn, FullHttpRequest request,
                         String subprotocol, Throwable failure) {
+        if (answered) {
+            // the handshake timeout answered first
+            for (TargetLink t : conn.targets()) {
+                t.close(1001, "handshake timed out");
+            }
+            return;
+        }
+        try {
+            answerNow(ctx, conn, request, subprotocol, failure);
+        } catch (RuntimeException e) {
+            answered = true;
+            cancelTimeout();
+            log.error(conn.logTag() + " answering the handshake for " + SafeText.forLog(conn.path()) + " failed, closing: " + e, e);
+            for (TargetLink t : conn.targets()) {
+                t.close(1001, "handshake failed");
+            }
+            ConnectionListeners.rejected(conn, 500, "internal_error");
+            ctx.channel().close();
+        }
+    }
+
+    /** The handshake timeout fired before the answer was written. */
+    private void timedOut(ChannelHandlerContext ctx, int limit) {
+        if (answered || !ctx.channel().isActive()) {
+            return;
+        }
+        InboundSourceConnection conn = connection;
+        if (conn == null) {
+            log.warn("[" + ctx.channel().id().asShortText() + " " + endpoint.config().name() + "] no complete upgrade request from "
+                    + ctx.channel().remoteAddress() + " within " + limit + " ms, answering 408");
+            reply(ctx, HttpResponseStatus.REQUEST_TIMEOUT, "the upgrade request took too long");
+            return;
+        }
+        log.warn(conn.logTag() + " handshake for " + SafeText.forLog(conn.path()) + " not completed within "
+                + limit + " ms (ws.handshake.timeout.ms), answering 504");
+        for (TargetLink t : conn.targets()) {
+            t.close(1001, "handshake timed out");
+        }
+        answered = true;
+        conn.handshakeAbandoned();
+        send(ctx, response(HttpResponseStatus.GATEWAY_TIMEOUT, "the handshake took too long"));
+        ConnectionListeners.rejected(conn, 504, "handshake_timeout");
+    }
+
+    private void answerNow(ChannelHandlerContext ctx, InboundSourceConnection conn, FullHttpRequest request,
+                           String subprotocol, Throwable failure) {
         Channel ch = ctx.channel();
         if (!ch.isActive() || conn.state() != InboundSourceConnection.State.HANDSHAKING) {
             for (TargetLink t : conn.targets()) {
@@ -158,17 +241,26 @@ final class SourceHandshakeHandler extends SimpleChannelInboundHandler<FullHttpR
         if (rejection == null && failure != null) {
             Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
             int status = cause instanceof HandshakeException ? ((HandshakeException) cause).status() : 502;
-            log.warn(conn.logTag() + " handshake for " + conn.path() + " failed with " + status + ": " + cause.getMessage());
             rejection = new HandshakeRejection(status, cause.getMessage());
         }
         if (rejection != null) {
             for (TargetLink t : conn.targets()) {
                 t.close(1001, "handshake failed");
             }
-            FullHttpResponse r = response(HttpResponseStatus.valueOf(rejection.status), rejection.body);
-            for (Map.Entry<String, String> h : rejection.headers.entrySet()) {
-                r.headers().set(h.getKey(), h.getValue());
+            String body = rejection.body;
+            if (rejection.status == 500 || rejection.status == 502 || rejection.status == 504) {
+                // backend URLs, addresses, TLS causes and mediation errors go to the log only, under an id
+                // the client can quote
+                String id = Mediation.fastUuid();
+                log.warn(conn.logTag() + " handshake for " + SafeText.forLog(conn.path()) + " failed with " + rejection.status
+                        + " (correlation id " + id + "): " + SafeText.forLog(rejection.body, 2000));
+                body = genericBody(rejection.status) + " (correlation id " + id + ")";
             }
+            FullHttpResponse r = response(HttpResponseStatus.valueOf(rejection.status), body);
+            for (Map.Entry<String, String> h : rejection.headers.entrySet()) {
+                r.headers().set(h.getKey(), SafeText.forHeaderValue(h.getValue()));
+            }
+            answered = true;
             send(ctx, r);
             ConnectionListeners.rejected(conn, rejection.status, rejection.reason);
             return;
@@ -183,8 +275,8 @@ final class SourceHandshakeHandler extends SimpleChannelInboundHandler<FullHttpR
                 .withUTF8Validator(true)
                 .build();
         String location = (config.isSecure() ? "wss://" : "ws://") + request.headers().get(HttpHeaderNames.HOST) + request.uri();
-        String answered = conn.spokenSubprotocol() != null ? conn.spokenSubprotocol() : subprotocol;
-        WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(location, answered, decoderConfig)
+        String chosen = conn.spokenSubprotocol() != null ? conn.spokenSubprotocol() : subprotocol;
+        WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(location, chosen, decoderConfig)
                 .newHandshaker(request);
         // the handshaker installs the frame decoder only; text must be valid UTF-8 (RFC 6455 8.1): close 1007
         ctx.pipeline().addAfter(ctx.name(), "ws-utf8", new Utf8FrameValidator(false));
@@ -197,7 +289,9 @@ final class SourceHandshakeHandler extends SimpleChannelInboundHandler<FullHttpR
                     config.pingIntervalMillis(), config.pongTimeoutMillis(), config.idleTimeoutMillis(),
                     config.readerIdleMillis(), config.writerIdleMillis()));
         }
+        answered = true;
         handshaker.handshake(ch, request).addListener(f -> {
+            cancelTimeout();
             if (f.isSuccess()) {
                 conn.opened();
                 if (config.maxLifetimeMillis() > 0) {
@@ -282,7 +376,7 @@ final class SourceHandshakeHandler extends SimpleChannelInboundHandler<FullHttpR
         }
     }
 
-    private static String reply(ChannelHandlerContext ctx, HttpResponseStatus status, String body) {
+    private String reply(ChannelHandlerContext ctx, HttpResponseStatus status, String body) {
         return send(ctx, response(status, body));
     }
 
@@ -295,17 +389,32 @@ final class SourceHandshakeHandler extends SimpleChannelInboundHandler<FullHttpR
         return r;
     }
 
-    private static String send(ChannelHandlerContext ctx, FullHttpResponse r) {
+    private String send(ChannelHandlerContext ctx, FullHttpResponse r) {
+        answered = true;
+        cancelTimeout();
         ctx.channel().config().setAutoRead(false);
         ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
         return r.status().toString();
     }
 
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
+    /** What a client is told of a failure on our side; the details are in the log under the correlation id. */
+    private static String genericBody(int status) {
+        switch (status) {
+            case 502: return "the backend is not available";
+            case 504: return "the backend did not answer in time";
+            default: return "the handshake could not be completed";
+        }
+    }
+
+    private void cancelTimeout() {
         if (timeout != null) {
             timeout.cancel(false);
         }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancelTimeout();
         if (connection != null) {
             connection.closed();
         }

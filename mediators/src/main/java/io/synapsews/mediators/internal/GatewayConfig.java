@@ -43,6 +43,8 @@ public final class GatewayConfig {
     private final File connectionLog;
     private final Map<String, Tier> tiers;
     private final Map<String, Application> applications;
+    private final long failedAuthPerClient;
+    private final long failedAuthPerAddress;
     private final Map<String, Application.Keys> keysByClientId;
     private final Map<String, Application> applicationByClientId;
 
@@ -51,11 +53,14 @@ public final class GatewayConfig {
         this.home = home;
         Element km = child(root, "keyManager");
         keyManagerEnabled = km != null && bool(km, "enabled", true);
-        keyManagerHost = km == null ? "0.0.0.0" : attr(km, "host", "0.0.0.0");
+        // loopback unless an address is given: these are plain HTTP servers
+        keyManagerHost = km == null ? "127.0.0.1" : attr(km, "host", "127.0.0.1");
         keyManagerPort = km == null ? 0 : port(km, "port", true);
         issuer = km == null ? null : attr(km, "issuer", "http://localhost:" + keyManagerPort + "/oauth2/token");
         audience = km == null ? null : attr(km, "audience", "synapse-ws");
         tokenValiditySeconds = km == null ? 3600 : number(km, "tokenValiditySeconds", 3600, 1);
+        failedAuthPerClient = km == null ? 10 : number(km, "failedAuthenticationsPerClientPerMinute", 10, 0);
+        failedAuthPerAddress = km == null ? 50 : number(km, "failedAuthenticationsPerAddressPerMinute", 50, 0);
         String ks = km == null ? null : attr(km, "keyStore", null);
         signingKeyStore = ks == null ? null : ServerHome.resolve(home, ks);
         signingKeyStorePassword = km == null ? null : attr(km, "keyStorePassword", null);
@@ -66,7 +71,7 @@ public final class GatewayConfig {
         }
 
         Element analytics = child(root, "analytics");
-        analyticsHost = analytics == null ? "0.0.0.0" : attr(analytics, "host", "0.0.0.0");
+        analyticsHost = analytics == null ? "127.0.0.1" : attr(analytics, "host", "127.0.0.1");
         analyticsPort = analytics == null ? -1 : port(analytics, "port", false);
         String log = analytics == null ? null : attr(analytics, "connectionLog", null);
         connectionLog = log == null ? null : ServerHome.resolve(home, log);
@@ -162,6 +167,10 @@ public final class GatewayConfig {
     public String issuer() { return issuer; }
     public String audience() { return audience; }
     public long tokenValiditySeconds() { return tokenValiditySeconds; }
+    /** Failed client authentications per client id and minute before the token endpoint answers 429 (0: no limit). */
+    public long failedAuthPerClient() { return failedAuthPerClient; }
+    /** Failed client authentications per client address and minute before 429 (0: no limit). */
+    public long failedAuthPerAddress() { return failedAuthPerAddress; }
     public File signingKeyStore() { return signingKeyStore; }
     public String signingKeyStorePassword() { return signingKeyStorePassword; }
     public String signingKeyAlias() { return signingKeyAlias; }

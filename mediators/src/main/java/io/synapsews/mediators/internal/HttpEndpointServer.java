@@ -39,6 +39,20 @@ public final class HttpEndpointServer implements AutoCloseable {
     private static final Log log = LogFactory.getLog(HttpEndpointServer.class);
     private static final int MAX_REQUEST = 64 * 1024;
 
+    /**
+     * The request header that carries the client's address to a route. Set by this server on every
+     * request, after removing any the client sent, so a route can trust it.
+     */
+    public static final String PEER_HEADER = "X-Synapsews-Peer";
+
+    /** A connection with no request for this long is closed. */
+    static final int IDLE_SECONDS = 30;
+
+    /** At most this many connections at once; more are closed as they arrive. */
+    static final int MAX_CONNECTIONS = 256;
+
+    private final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
+
     private final String name;
     private final EventLoopGroup group;
     private final Channel channel;
@@ -52,8 +66,15 @@ public final class HttpEndpointServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
-                            ch.pipeline().addLast(new HttpServerCodec(4096, 8192, 8192),
-                                    new HttpObjectAggregator(MAX_REQUEST), new Router(routes));
+                            int now = open.incrementAndGet();
+                            ch.closeFuture().addListener(f -> open.decrementAndGet());
+                            if (now > MAX_CONNECTIONS) {
+                                log.warn(name + ": " + now + " connections, over " + MAX_CONNECTIONS + ": closing " + ch.remoteAddress());
+                                ch.close();
+                                return;
+                            }
+                            ch.pipeline().addLast(new io.netty.handler.timeout.IdleStateHandler(0, 0, IDLE_SECONDS),
+                                    new HttpServerCodec(4096, 8192, 8192), new HttpObjectAggregator(MAX_REQUEST), new Router(routes));
                         }
                     })
                     .bind(host, port).sync().channel();
@@ -82,7 +103,20 @@ public final class HttpEndpointServer implements AutoCloseable {
         }
 
         @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof io.netty.handler.timeout.IdleStateEvent) {
+                ctx.close(); // idle for IDLE_SECONDS: a client that holds a connection open without asking
+            } else {
+                ctx.fireUserEventTriggered(evt);
+            }
+        }
+
+        @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+            req.headers().remove(PEER_HEADER);
+            java.net.SocketAddress remote = ctx.channel().remoteAddress();
+            req.headers().set(PEER_HEADER, remote instanceof InetSocketAddress
+                    ? ((InetSocketAddress) remote).getAddress().getHostAddress() : String.valueOf(remote));
             HttpReply reply;
             if (!req.decoderResult().isSuccess()) {
                 reply = HttpReply.text(400, "malformed HTTP request\n");
@@ -94,7 +128,7 @@ public final class HttpEndpointServer implements AutoCloseable {
                     try {
                         reply = route.apply(req);
                     } catch (RuntimeException e) {
-                        log.error(name + ": " + req.method() + " " + req.uri() + " failed", e);
+                        log.error(name + ": " + req.method() + " " + io.synapsews.transport.common.SafeText.forLog(req.uri()) + " failed", e);
                         reply = HttpReply.text(500, "internal error\n");
                     }
                 }

@@ -40,10 +40,14 @@ import java.util.UUID;
 public final class KeyManager {
 
     private final GatewayConfig config;
+    private final FailureLimiter failuresByClient;
+    private final FailureLimiter failuresByAddress;
     private final RSAKey signingKey;
     private final RSASSASigner signer;
 
     public KeyManager(GatewayConfig config) throws GatewayConfigException {
+        this.failuresByClient = new FailureLimiter(config.failedAuthPerClient(), 10_000);
+        this.failuresByAddress = new FailureLimiter(config.failedAuthPerAddress(), 10_000);
         this.config = config;
         try {
             KeyPair pair = config.signingKeyStore() == null ? generate() : load(config);
@@ -156,9 +160,19 @@ public final class KeyManager {
         if (clientId == null) {
             return invalidClient("client authentication is required");
         }
+        String peer = req.headers().get(HttpEndpointServer.PEER_HEADER);
+        long now = System.currentTimeMillis();
+        long wait = Math.max(failuresByClient.retryAfterSeconds(clientId, now), failuresByAddress.retryAfterSeconds(peer, now));
+        if (wait > 0) {
+            // checked before the secret: a guesser learns nothing while it waits
+            return oauthError(429, "invalid_client", "too many failed authentications; retry later")
+                    .header("Retry-After", String.valueOf(wait));
+        }
         Application.Keys keys = config.keys(clientId);
         if (keys == null || keys.clientSecret() == null || secret == null
                 || !MessageDigest.isEqual(keys.clientSecret().getBytes(StandardCharsets.UTF_8), secret.getBytes(StandardCharsets.UTF_8))) {
+            failuresByClient.failed(clientId, now);
+            failuresByAddress.failed(peer, now);
             return invalidClient("unknown client or wrong secret");
         }
         Map<String, Object> body = new LinkedHashMap<>();

@@ -34,6 +34,9 @@ public final class TokenValidator {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
+    /** How long an inactive answer is reused (at most the positive cache time). */
+    static final long NEGATIVE_CACHE_SECONDS = 10;
+
     /** Where JWT signing keys come from. */
     interface KeySource {
         /** The key for this key id (null: the only key), or null if unknown. */
@@ -44,16 +47,18 @@ public final class TokenValidator {
     private final Supplier<String> issuer;
     private final Supplier<String> audience;
     private final long clockSkewMillis;
+    private final boolean requireExpiry;
     private final URI introspectionUrl;
     private final String introspectionAuth;
     private final long introspectionCacheMillis;
+    private final long introspectionNegativeCacheMillis;
     private final Map<String, CachedAnswer> introspected;
     private final HttpClient http;
 
     private TokenValidator(Builder b) {
         this.http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
         if (b.jwksUrl != null) {
-            JwksCache cache = new JwksCache(URI.create(b.jwksUrl), b.jwksCacheSeconds * 1000, http);
+            JwksCache cache = new JwksCache(URI.create(b.jwksUrl), b.jwksCacheSeconds * 1000, b.jwksMaxStaleSeconds * 1000, http);
             this.keys = kid -> {
                 JWK jwk = cache.find(kid);
                 return jwk == null ? null : toKey(jwk);
@@ -67,11 +72,13 @@ public final class TokenValidator {
         this.issuer = b.issuer;
         this.audience = b.audience;
         this.clockSkewMillis = b.clockSkewSeconds * 1000;
+        this.requireExpiry = b.requireExpiry;
         this.introspectionUrl = b.introspectionUrl == null ? null : URI.create(b.introspectionUrl);
         this.introspectionAuth = b.introspectionClientId == null ? null : "Basic " + Base64.getEncoder().encodeToString(
                 (b.introspectionClientId + ":" + (b.introspectionClientSecret == null ? "" : b.introspectionClientSecret))
                         .getBytes(StandardCharsets.UTF_8));
         this.introspectionCacheMillis = b.introspectionCacheSeconds * 1000;
+        this.introspectionNegativeCacheMillis = Math.min(b.introspectionCacheSeconds, NEGATIVE_CACHE_SECONDS) * 1000;
         int size = b.introspectionCacheSize;
         this.introspected = new LinkedHashMap<String, CachedAnswer>(16, 0.75f, true) {
             @Override
@@ -108,7 +115,7 @@ public final class TokenValidator {
         JWSHeader header = jwt.getHeader();
         Key key = keys.find(header.getKeyID());
         if (key == null) {
-            throw new InvalidTokenException("invalid_token", "unknown signing key " + header.getKeyID());
+            throw new InvalidTokenException("invalid_token", "unknown signing key");
         }
         try {
             JWSVerifier verifier = new DefaultJWSVerifierFactory().createJWSVerifier(header, key);
@@ -126,6 +133,9 @@ public final class TokenValidator {
     private ValidatedToken checkClaims(JWTClaimsSet claims) throws InvalidTokenException {
         long now = System.currentTimeMillis();
         Date exp = claims.getExpirationTime();
+        if (exp == null && requireExpiry) {
+            throw new InvalidTokenException("invalid_token", "the token has no expiry (exp)");
+        }
         if (exp != null && now > exp.getTime() + clockSkewMillis) {
             throw new InvalidTokenException("expired_token", "the token expired at " + exp.toInstant());
         }
@@ -135,15 +145,15 @@ public final class TokenValidator {
         }
         String iss = issuer.get();
         if (iss != null && !iss.equals(claims.getIssuer())) {
-            throw new InvalidTokenException("invalid_token", "issuer " + claims.getIssuer() + " is not " + iss);
+            throw new InvalidTokenException("invalid_token", "the token's issuer is not accepted");
         }
         String aud = audience.get();
         if (aud != null && (claims.getAudience() == null || !claims.getAudience().contains(aud))) {
-            throw new InvalidTokenException("invalid_token", "audience " + claims.getAudience() + " does not include " + aud);
+            throw new InvalidTokenException("invalid_token", "the token's audience is not accepted");
         }
         String clientId = clientId(claims.getClaims());
         if (clientId == null) {
-            throw new InvalidTokenException("invalid_token", "the token names no client (client_id, azp or sub)");
+            throw new InvalidTokenException("invalid_token", "the token names no client (client_id or azp)");
         }
         return new ValidatedToken(clientId, exp == null ? 0 : exp.getTime());
     }
@@ -154,6 +164,9 @@ public final class TokenValidator {
             CachedAnswer cached = introspected.get(token);
             if (cached != null) {
                 if (now <= cached.until) {
+                    if (cached.token == null) {
+                        throw new InvalidTokenException("invalid_token", "the token is not active");
+                    }
                     return cached.token;
                 }
                 introspected.remove(token);
@@ -183,16 +196,36 @@ public final class TokenValidator {
             throw new InvalidTokenException("key_source_unavailable", "introspection " + introspectionUrl + " failed: " + e.getMessage());
         }
         if (!Boolean.TRUE.equals(answer.get("active"))) {
+            // cached briefly too: a client retrying a dead token must not cost an introspection call each time
+            if (introspectionNegativeCacheMillis > 0) {
+                synchronized (introspected) {
+                    introspected.put(token, new CachedAnswer(null, now + introspectionNegativeCacheMillis));
+                }
+            }
             throw new InvalidTokenException("invalid_token", "the token is not active");
         }
         Object exp = answer.get("exp");
         long expMillis = exp instanceof Number ? ((Number) exp).longValue() * 1000 : 0;
+        // no exp in an introspection answer is allowed (RFC 7662 makes it optional): the server said the
+        // token is active now, and that answer is reused only for introspectionCacheSeconds
         if (expMillis != 0 && now > expMillis + clockSkewMillis) {
             throw new InvalidTokenException("expired_token", "the token has expired");
         }
+        // the same iss and aud checks as for a JWT, when configured
+        String iss = issuer.get();
+        if (iss != null && !iss.equals(answer.get("iss"))) {
+            throw new InvalidTokenException("invalid_token", "the token's issuer is not accepted");
+        }
+        String aud = audience.get();
+        Object audClaim = answer.get("aud");
+        boolean audOk = audClaim instanceof String ? aud != null && aud.equals(audClaim)
+                : audClaim instanceof java.util.List && ((java.util.List<?>) audClaim).contains(aud);
+        if (aud != null && !audOk) {
+            throw new InvalidTokenException("invalid_token", "the token's audience is not accepted");
+        }
         String clientId = clientId(answer);
         if (clientId == null) {
-            throw new InvalidTokenException("invalid_token", "introspection names no client (client_id, azp or sub)");
+            throw new InvalidTokenException("invalid_token", "introspection names no client (client_id or azp)");
         }
         ValidatedToken valid = new ValidatedToken(clientId, expMillis);
         if (introspectionCacheMillis > 0) {
@@ -204,7 +237,7 @@ public final class TokenValidator {
         return valid;
     }
 
-    /** An introspection answer and until when it may be reused (never past the token's expiry). */
+    /** An introspection answer (null: inactive) and until when it may be reused (never past the token's expiry). */
     private static final class CachedAnswer {
         final ValidatedToken token;
         final long until;
@@ -216,7 +249,8 @@ public final class TokenValidator {
     }
 
     private static String clientId(Map<String, Object> claims) {
-        for (String name : new String[] {"client_id", "azp", "sub"}) {
+        // never sub: that names the user, and a user named like an application's client id would get its subscription
+        for (String name : new String[] {"client_id", "azp"}) {
             Object v = claims.get(name);
             if (v instanceof String && !((String) v).isEmpty()) {
                 return (String) v;
@@ -240,11 +274,13 @@ public final class TokenValidator {
     public static final class Builder {
         private String jwksUrl;
         private long jwksCacheSeconds = 300;
+        private long jwksMaxStaleSeconds = 3600;
         private PublicKey certificateKey;
         private KeySource keyManagerKeys;
         private Supplier<String> issuer = () -> null;
         private Supplier<String> audience = () -> null;
         private long clockSkewSeconds = 60;
+        private boolean requireExpiry = true;
         private String introspectionUrl;
         private String introspectionClientId;
         private String introspectionClientSecret;
@@ -252,6 +288,7 @@ public final class TokenValidator {
         private int introspectionCacheSize = 10_000;
 
         public Builder jwksUrl(String url) { this.jwksUrl = url; return this; }
+        public Builder jwksMaxStaleSeconds(long s) { this.jwksMaxStaleSeconds = s; return this; }
         public Builder certificateKey(PublicKey key) { this.certificateKey = key; return this; }
         public Builder keyManager(Supplier<KeyManager> km) {
             this.keyManagerKeys = kid -> {
@@ -267,6 +304,7 @@ public final class TokenValidator {
         public Builder issuer(Supplier<String> issuer) { this.issuer = issuer; return this; }
         public Builder audience(Supplier<String> audience) { this.audience = audience; return this; }
         public Builder clockSkewSeconds(long s) { this.clockSkewSeconds = s; return this; }
+        public Builder requireExpiry(boolean require) { this.requireExpiry = require; return this; }
         public Builder introspection(String url, String clientId, String clientSecret) {
             this.introspectionUrl = url;
             this.introspectionClientId = clientId;

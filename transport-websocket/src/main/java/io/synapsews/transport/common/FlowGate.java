@@ -46,6 +46,14 @@ public final class FlowGate {
         }
     }
 
+    /**
+     * A frame was handed straight to the other leg (relayed) or written back on this one (a pong): nothing
+     * is queued, but the reader stops while the peer cannot take more; on the reader's event loop.
+     */
+    public void handedOn() {
+        queued(0);
+    }
+
     /** {@code bytes} were taken by the other leg (or dropped); any thread. */
     public void done(long bytes) {
         pending.addAndGet(-bytes);

@@ -22,6 +22,8 @@ public final class LegOutbox {
     private final Channel channel;
     private final ArrayDeque<WebSocketFrame> held = new ArrayDeque<>();
     private Mode mode = Mode.HOLD;
+    /** Bytes of the held frames; written on the event loop, read from any thread (writability checks). */
+    private volatile long heldBytes;
 
     public LegOutbox(Channel channel) {
         this.channel = channel;
@@ -32,6 +34,7 @@ public final class LegOutbox {
         switch (mode) {
             case HOLD:
                 held.add(frame);
+                heldBytes += frame.content().readableBytes();
                 break;
             case PASS:
                 channel.writeAndFlush(frame, channel.voidPromise());
@@ -41,12 +44,18 @@ public final class LegOutbox {
         }
     }
 
+    /** Bytes held while the leg is still opening: a backlog the flow gates count as "not writable". */
+    public long heldBytes() {
+        return heldBytes;
+    }
+
     /** The leg is open: writes the held frames, in order, and every later one at once. */
     public void open() {
         if (mode != Mode.HOLD) {
             return;
         }
         mode = Mode.PASS;
+        heldBytes = 0;
         WebSocketFrame f;
         while ((f = held.poll()) != null) {
             channel.write(f, channel.voidPromise());
@@ -57,6 +66,7 @@ public final class LegOutbox {
     /** The leg is closing: drops the held frames and every later one. */
     public void drop() {
         mode = Mode.DROP;
+        heldBytes = 0;
         WebSocketFrame f;
         while ((f = held.poll()) != null) {
             f.release();
@@ -74,8 +84,8 @@ public final class LegOutbox {
         }, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    /** A close frame with this code and reason, or an empty one for a code of 0 or less. */
+    /** A close frame with this code and reason, or an empty one for a code of 0 or less; see {@link CloseCodes#frame}. */
     public static CloseWebSocketFrame closeFrame(int code, String reason) {
-        return code > 0 ? new CloseWebSocketFrame(code, reason) : new CloseWebSocketFrame();
+        return CloseCodes.frame(code, reason);
     }
 }

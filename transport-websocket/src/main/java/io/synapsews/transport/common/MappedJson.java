@@ -151,10 +151,20 @@ final class MappedJson {
             }
             add(START, name);
             int firstChild = size;
+            // a few keys: scan the events; past that a set, so a flat object of 80,000 keys stays linear
+            java.util.Set<String> keys = null;
+            int count = 0;
             while (true) {
                 space();
                 String key = key();
-                if (key == null || duplicate(key, firstChild) || !value(key, depth + 1)) {
+                if (key == null) {
+                    return false;
+                }
+                if (keys == null && ++count > 8) {
+                    keys = new java.util.HashSet<>();
+                    collectKeys(firstChild, keys);
+                }
+                if ((keys == null ? duplicate(key, firstChild) : !keys.add(key)) || !value(key, depth + 1)) {
                     return false;
                 }
                 space();
@@ -207,6 +217,21 @@ final class MappedJson {
             }
         }
         return false;
+    }
+
+    /** The keys of the object whose children start at event {@code from}, as {@link #duplicate} sees them. */
+    private void collectKeys(int from, java.util.Set<String> into) {
+        int level = 0;
+        for (int e = from; e < size; e++) {
+            if (types[e] == START) {
+                if (level == 0) {
+                    into.add(values[e]);
+                }
+                level++;
+            } else if (types[e] == END) {
+                level--;
+            }
+        }
     }
 
     private boolean literal(String word) {

@@ -76,6 +76,14 @@ public final class Mediation {
         return synCtx;
     }
 
+    /**
+     * Whether this message is a client's handshake, read from axis2 scope: handshake headers become
+     * default-scope properties, so a policy must never decide on a default-scope flag a client can name.
+     */
+    public static boolean isHandshake(MessageContext synCtx) {
+        return "true".equals(String.valueOf(axis2(synCtx).getProperty(WebSocketProperties.SOURCE_HANDSHAKE_PRESENT)));
+    }
+
     public static org.apache.axis2.context.MessageContext axis2(MessageContext synCtx) {
         return ((Axis2MessageContext) synCtx).getAxis2MessageContext();
     }

@@ -30,6 +30,9 @@ public final class WebSocketProperties {
     // ours: the label a handshake rejected by a sequence is counted under (axis2 scope, with HTTP_SC)
     public static final String REJECTION_REASON = "websocket.rejection.reason";
 
+    // ours: the client's address (the TCP peer, or from Forwarded / X-Forwarded-For of a trusted proxy)
+    public static final String CLIENT_IP = "websocket.client.ip";
+
     // ours: the size in bytes of the message as it arrived (an Integer)
     public static final String PAYLOAD_LENGTH = "websocket.payload.length";
 
@@ -48,6 +51,40 @@ public final class WebSocketProperties {
 
     public static final String TEXT_PLAIN = "text/plain";
     public static final String OCTET_STREAM = "application/octet-stream";
+
+    /**
+     * Prefixes of the property names the gateway, its mediators and Synapse itself give meaning to.
+     * A handshake header whose name starts with one of them is not copied into a message property,
+     * so no client can set a flag a policy reads (it stays in {@code TRANSPORT_HEADERS}).
+     */
+    private static final String[] RESERVED_PREFIXES = {
+        "websocket.", "api.", "inbound.", "io.synapsews.", "ws.", "wss.", "synapse.", "transport.", "connection.",
+    };
+
+    /** Synapse and Axis2 control properties without an underscore (those with one are all reserved). */
+    private static final java.util.Set<String> RESERVED_NAMES = java.util.Set.of(
+            "response", "messagetype", "contenttype", "preserveprocessedheaders", "clientapinonblocking",
+            "transportnonblocking", "disableaddressingforoutmessages", "charsetencoding", "target_address");
+
+    /**
+     * Whether a client may not set a message property of this name through a handshake header: names
+     * with a reserved prefix ({@code websocket.}, {@code api.}, {@code inbound.}, ...), names with an
+     * underscore (Synapse's and Axis2's control properties such as {@code OUT_ONLY}, {@code HTTP_SC},
+     * {@code ERROR_MESSAGE}; proxies such as nginx drop such headers by default too) and the few control
+     * properties without one. Compared without case: header names are case-insensitive.
+     */
+    public static boolean isReserved(String name) {
+        if (name == null || name.isEmpty() || name.indexOf('_') >= 0) {
+            return true;
+        }
+        String lower = name.toLowerCase(java.util.Locale.ROOT);
+        for (String prefix : RESERVED_PREFIXES) {
+            if (lower.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return RESERVED_NAMES.contains(lower);
+    }
 
     private WebSocketProperties() {
     }

@@ -1,6 +1,7 @@
 package io.synapsews.transport.internal;
 
 import io.synapsews.transport.common.ConnectionListeners;
+import io.synapsews.transport.common.JsonDepth;
 import io.synapsews.transport.common.Mediation;
 import io.synapsews.transport.common.Payloads;
 import io.synapsews.transport.common.SourceConnection;
@@ -44,6 +45,14 @@ final class OutflowDispatcher {
         SourceConnection source = target.source();
         String sequence = first(source.outflowSequence(), config.outflowSequence, "main");
         String faultSequence = first(source.outflowFaultSequence(), config.outflowFaultSequence, "fault");
+        if (kind == Kind.TEXT && JsonDepth.isJson(target.contentType()) && JsonDepth.exceeds(payload, JsonDepth.maxDepth())) {
+            // a backend's too: no builder may recurse that deep in a mediation thread
+            log.warn(source.id() + " " + source.endpointName() + ": backend " + target.url() + " sent JSON nested deeper than "
+                    + JsonDepth.maxDepth() + " levels (" + JsonDepth.MAX_DEPTH_PROPERTY + "): dropped, closing it with 1009");
+            source.closeFromTarget(target, io.synapsews.transport.common.CloseCodes.INTERNAL_ERROR, "backend message refused");
+            target.close(io.synapsews.transport.common.CloseCodes.TOO_BIG, "JSON nested too deeply");
+            return;
+        }
         try {
             SynapseEnvironment env = Mediation.environment(cfgCtx);
             MessageContext synCtx = Mediation.newMessage(env);

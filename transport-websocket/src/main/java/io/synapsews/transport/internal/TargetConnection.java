@@ -54,8 +54,10 @@ final class TargetConnection implements TargetLink {
     synchronized void bind(Channel channel) {
         if (this.channel == null) {
             this.outbox = new LegOutbox(channel);
-            // backend messages waiting for mediation or for the client: past the mark, stop reading the backend
-            this.gate = new FlowGate(channel, FlowGate.DEFAULT_HIGH, source::isWritable, () -> active && state == State.OPEN);
+            // backend messages waiting for mediation or for the client: past the mark, or while the client or
+            // this leg itself (pongs the backend does not read) cannot take more, stop reading the backend
+            this.gate = new FlowGate(channel, FlowGate.DEFAULT_HIGH, () -> source.isWritable() && channel.isWritable(),
+                    () -> active && state == State.OPEN);
             this.channel = channel;
         }
     }
@@ -95,10 +97,15 @@ final class TargetConnection implements TargetLink {
         });
     }
 
+    /**
+     * Whether the backend can take more: its channel under the write-buffer high mark, and what waits for the
+     * handshake (a leg a sequence opened mid-connection) under the flow gate's mark.
+     */
     @Override
     public boolean isWritable() {
         Channel ch = channel;
-        return ch == null || ch.isWritable();
+        LegOutbox o = outbox;
+        return ch == null || (ch.isWritable() && o.heldBytes() < FlowGate.DEFAULT_HIGH);
     }
 
     @Override
@@ -178,7 +185,11 @@ final class TargetConnection implements TargetLink {
             return;
         }
         state = State.OPEN;
+        boolean held = outbox.heldBytes() > 0;
         outbox.open();
+        if (held) {
+            source.targetWritabilityChanged(); // what waited for the handshake no longer holds the client back
+        }
         if (!active) {
             // nothing may reach the client before it has been answered
             channel.config().setAutoRead(false);
@@ -203,6 +214,15 @@ final class TargetConnection implements TargetLink {
     /** The backend's connection became writable or not: the client side may read again or pause. */
     void writabilityChanged() {
         source.targetWritabilityChanged();
+        FlowGate g = gate;
+        if (g != null) {
+            g.peerWritabilityChanged();
+        }
+    }
+
+    /** A pong was written to the backend: a backend flooding pings and reading nothing is not read either. */
+    void pongSent() {
+        gate.handedOn();
     }
 
     void frameReceived(WebSocketFrame frame) {
@@ -247,18 +267,27 @@ final class TargetConnection implements TargetLink {
         boolean control = frame instanceof PingWebSocketFrame || frame instanceof PongWebSocketFrame;
         if (control && source.relaysBackendMessages()) {
             source.deliver(frame); // a passed-through ping or pong: to this client only
+            gate.handedOn();
             return;
         }
         if (control) {
             boolean ping = frame instanceof PingWebSocketFrame;
             byte[] bytes = Payloads.drain(frame);
-            source.outboundExecutor().execute(() -> dispatcher.dispatchControl(this, ping, bytes));
+            gate.queued(bytes.length);
+            source.outboundExecutor().execute(() -> {
+                try {
+                    dispatcher.dispatchControl(this, ping, bytes);
+                } finally {
+                    gate.done(bytes.length);
+                }
+            });
             return;
         }
         if (source.relaysBackendMessages()) {
             ConnectionListeners.message(source, false, frame.content().readableBytes(), 0);
             Payloads.relayed();
             source.relay(frame);
+            gate.handedOn(); // the client full: stop reading the backend, as the mediated path does
             return;
         }
         boolean binary = frame instanceof BinaryWebSocketFrame;

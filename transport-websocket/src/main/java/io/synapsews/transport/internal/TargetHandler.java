@@ -92,6 +92,7 @@ final class TargetHandler extends ChannelInboundHandlerAdapter {
             connection.frameReceived((WebSocketFrame) msg); // to the client, like a message
         } else if (msg instanceof PingWebSocketFrame) {
             ctx.writeAndFlush(new PongWebSocketFrame(((PingWebSocketFrame) msg).content()));
+            connection.pongSent();
         } else if (msg instanceof PongWebSocketFrame) {
             ReferenceCountUtil.release(msg);
         } else if (msg instanceof WebSocketFrame) {

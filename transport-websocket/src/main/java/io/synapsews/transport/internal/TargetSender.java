@@ -4,7 +4,9 @@ import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.synapsews.transport.common.CloseCodes;
 import io.synapsews.transport.common.HandshakeException;
+import io.synapsews.transport.common.SafeText;
 import io.synapsews.transport.common.Payloads;
 import io.synapsews.transport.common.ServerHome;
 import io.synapsews.transport.common.SourceConnection;
@@ -32,6 +34,8 @@ import java.util.Map;
  * and backend URL, opened by the handshake message and fed by every later message.
  */
 public final class TargetSender {
+
+    private static final org.apache.commons.logging.Log log = org.apache.commons.logging.LogFactory.getLog(TargetSender.class);
 
     private final TransportSenderConfig config;
     private final TargetConnector connector;
@@ -75,7 +79,8 @@ public final class TargetSender {
             link = opened;
         }
         if (isTrue(msgCtx.getProperty(WebSocketProperties.CONNECTION_TERMINATE))) {
-            link.close(closeCode(msgCtx), (String) msgCtx.getProperty(WebSocketProperties.REASON_TEXT));
+            Object reason = msgCtx.getProperty(WebSocketProperties.REASON_TEXT);
+            link.close(closeCode(msgCtx, source), reason == null ? null : reason.toString());
             return;
         }
         if (!handshake) {
@@ -140,16 +145,16 @@ public final class TargetSender {
         return v == null ? null : v.toString();
     }
 
-    private static int closeCode(MessageContext msgCtx) {
+    private static int closeCode(MessageContext msgCtx, SourceConnection source) {
         Object v = msgCtx.getProperty(WebSocketProperties.CLOSE_CODE);
-        if (v == null) {
-            return 1000;
+        int code = CloseCodes.fromProperty(v, CloseCodes.NORMAL);
+        if (code < 0) {
+            log.error("[" + source.id() + " " + source.endpointName() + "] the sequence set " + WebSocketProperties.CLOSE_CODE
+                    + " to '" + SafeText.forLog(String.valueOf(v)) + "', which is not a close code a frame may carry: closing the"
+                    + " backend with 1011");
+            return CloseCodes.INTERNAL_ERROR;
         }
-        try {
-            return Integer.parseInt(v.toString().trim());
-        } catch (NumberFormatException e) {
-            return 1000;
-        }
+        return code;
     }
 
     private static boolean isTrue(Object v) {

@@ -1,0 +1,265 @@
+package io.synapsews.gateway;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/**
+ * What a hostile client can name, inject or hold open at the handshake: properties it names in its
+ * headers (none a policy reads can be set that way), text that would end up in a response header, a
+ * token in two places, origins and addresses, a backend failure's details, a key source that hangs,
+ * and guessing secrets at the token endpoint. The spy endpoint's sequence reports what it saw to the
+ * backend as headers.
+ */
+class HandshakeSecurityTest {
+
+    @TempDir
+    static Path tmp;
+
+    static ApiFixture api;
+
+    @BeforeAll
+    static void start() throws Exception {
+        api = new ApiFixture(tmp);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (api != null) {
+            api.close();
+        }
+    }
+
+    @Test
+    void theSpoofThatSwitchedAuthenticationOffGets401() throws Exception {
+        drain(api.production);
+        // the attack against the demo as shipped: no token, two headers naming the flags wsAuth and the switch read
+        HttpResponse<?> r = api.refused(api.demoUrl(), Map.of(
+                "websocket.source.handshake.present", "false", "api.ut.keyType", "PRODUCTION"));
+        assertEquals(401, r.statusCode());
+        assertNull(api.production.nextHandshake(500, TimeUnit.MILLISECONDS), "a backend connection was opened");
+        // the same with Synapse's own control names and other spellings
+        r = api.refused(api.demoUrl(), Map.of("Websocket.Source.Handshake.Present", "false",
+                "API.UT.KEYTYPE", "PRODUCTION", "HTTP_SC", "200", "OUT_ONLY", "false", "ERROR_MESSAGE", "x"));
+        assertEquals(401, r.statusCode());
+        assertNull(api.production.nextHandshake(500, TimeUnit.MILLISECONDS), "a backend connection was opened");
+    }
+
+    @Test
+    void headersNamingReservedPropertiesChangeNothingTheSequenceSees() throws Exception {
+        drain(api.production);
+        String sandboxToken = api.keyManagerToken(DemoHome.SANDBOX_CLIENT, DemoHome.SANDBOX_SECRET);
+        Map<String, String> headers = new LinkedHashMap<>(WsClient.bearer(sandboxToken));
+        headers.put("api.ut.keyType", "PRODUCTION");
+        headers.put("api.ut.application.name", "SomeoneElse");
+        headers.put("websocket.subscriber.path", "/admin");
+        headers.put("inbound.endpoint.name", "Elsewhere");
+        headers.put("websocket.source.handshake.present", "false");
+        headers.put("OUT_ONLY", "false");
+        headers.put("X-Custom", "kept");
+        WsClient c = WsClient.connect(api.http, api.url(api.spyPort) + "?q=1", headers);
+        HttpHeaders seen = api.production.nextHandshake(10, TimeUnit.SECONDS);
+        assertNotNull(seen, "no backend handshake");
+        assertEquals("SANDBOX", seen.get("X-Seen-KeyType"));
+        assertEquals("DefaultApplication", seen.get("X-Seen-Application"));
+        assertEquals("/api?q=1", seen.get("X-Seen-Path"));
+        assertEquals("SpyEndpoint", seen.get("X-Seen-Endpoint"));
+        assertEquals("true", seen.get("X-Seen-Handshake"));
+        assertEquals("true", seen.get("X-Seen-OutOnly"));
+        // headers keep their WSO2-compatible exposure otherwise, and every one stays in the transport headers
+        assertEquals("kept", seen.get("X-Seen-Custom"));
+        assertEquals("PRODUCTION", seen.get("X-Seen-Transport"));
+        c.ws.sendText("still works", true).join();
+        assertEquals("still works", c.next());
+        c.ws.sendClose(1000, "").join();
+        c.closeWithin(10);
+    }
+
+    private static void drain(EchoBackend backend) throws InterruptedException {
+        while (backend.nextHandshake(0, TimeUnit.MILLISECONDS) != null) {
+            // handshakes of earlier tests
+        }
+    }
+
+    /** A raw upgrade request with these extra header lines; returns the response head. */
+    private static String handshake(int port, String path, String... headerLines) throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            s.setSoTimeout(20_000);
+            StringBuilder req = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: localhost:" + port
+                    + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n");
+            for (String h : headerLines) {
+                req.append(h).append("\r\n");
+            }
+            s.getOutputStream().write(req.append("\r\n").toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            String head = RawWs.readHead(s.getInputStream());
+            if (!head.startsWith("HTTP/1.1 101")) {
+                // the body, for the assertions about what a refusal says
+                byte[] rest = s.getInputStream().readAllBytes();
+                head += new String(rest, java.nio.charset.StandardCharsets.UTF_8);
+            }
+            return head;
+        }
+    }
+
+    private static String status(String head) {
+        return head.substring(9, 12);
+    }
+
+    @Test
+    void originsOutsideTheEndpointsListGet403BeforeAnyBackend() throws Exception {
+        String token = api.keyManagerToken(DemoHome.PRODUCTION_CLIENT, DemoHome.PRODUCTION_SECRET);
+        String auth = "Authorization: Bearer " + token;
+        drain(api.production);
+        assertEquals("403", status(handshake(api.guardedPort, "/api", auth, "Origin: https://evil.example.com")));
+        assertEquals("403", status(handshake(api.guardedPort, "/api", auth, "Origin: https://app.example.com.evil.net")));
+        assertNull(api.production.nextHandshake(300, TimeUnit.MILLISECONDS), "a backend connection was opened");
+        assertEquals("101", status(handshake(api.guardedPort, "/api", auth, "Origin: https://app.example.com")));
+        assertEquals("101", status(handshake(api.guardedPort, "/api", auth, "Origin: https://chat.example.org")));
+        // not from a browser page: no Origin, not judged by it
+        assertEquals("101", status(handshake(api.guardedPort, "/api", auth)));
+        // the API's own list in wsAuth
+        assertEquals("403", status(handshake(api.originApiPort, "/api", auth, "Origin: https://app.example.com")));
+        assertEquals("101", status(handshake(api.originApiPort, "/api", auth, "Origin: https://portal.example.com")));
+    }
+
+    @Test
+    void theClientAddressComesFromATrustedProxyOnlyAndDeniedNetworksGet403() throws Exception {
+        String token = api.keyManagerToken(DemoHome.PRODUCTION_CLIENT, DemoHome.PRODUCTION_SECRET);
+        String auth = "Authorization: Bearer " + token;
+        drain(api.production);
+        // the gateway's peer (127.0.0.1) is a trusted proxy on the guarded endpoint: the forwarded address counts
+        assertEquals("101", status(handshake(api.guardedPort, "/api", auth, "X-Forwarded-For: 10.9.9.9, 198.51.100.1")));
+        HttpHeaders seen = api.production.nextHandshake(10, TimeUnit.SECONDS);
+        assertEquals("198.51.100.1", seen.get("X-Seen-ClientIp"));
+        assertEquals("403", status(handshake(api.guardedPort, "/api", auth, "Forwarded: for=203.0.113.7;proto=https")));
+        // the spy endpoint trusts no proxy: a forged X-Forwarded-For changes nothing
+        drain(api.production);
+        assertEquals("101", status(handshake(api.spyPort, "/api", auth, "X-Forwarded-For: 203.0.113.7")));
+        seen = api.production.nextHandshake(10, TimeUnit.SECONDS);
+        assertEquals("127.0.0.1", seen.get("X-Seen-ClientIp"));
+    }
+
+    @Test
+    void aQueryTokenIsRemovedEvenWhenTheHeaderCarriedTheToken() throws Exception {
+        String token = api.keyManagerToken(DemoHome.PRODUCTION_CLIENT, DemoHome.PRODUCTION_SECRET);
+        drain(api.production);
+        assertEquals("101", status(handshake(api.spyPort, "/api?access_token=secret-in-the-query&q=1",
+                "Authorization: Bearer " + token)));
+        assertEquals("/api?q=1", api.production.nextHandshake(10, TimeUnit.SECONDS).get("X-Seen-Path"));
+        // an empty header: the query token is used, and removed
+        assertEquals("101", status(handshake(api.spyPort, "/api?access_token=" + token + "&q=2", "Authorization: Bearer ")));
+        assertEquals("/api?q=2", api.production.nextHandshake(10, TimeUnit.SECONDS).get("X-Seen-Path"));
+    }
+
+    @Test
+    void tokenTextNeverSplitsTheResponseHead() throws Exception {
+        java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
+        g.initialize(2048);
+        java.security.KeyPair pair = g.generateKeyPair();
+        com.nimbusds.jwt.SignedJWT jwt = new com.nimbusds.jwt.SignedJWT(new com.nimbusds.jose.JWSHeader.Builder(
+                com.nimbusds.jose.JWSAlgorithm.RS256).keyID("k\r\nX-Injected: yes\r\n\r\n<html>").build(),
+                new com.nimbusds.jwt.JWTClaimsSet.Builder().claim("client_id", DemoHome.PRODUCTION_CLIENT)
+                        .expirationTime(new java.util.Date(System.currentTimeMillis() + 60_000)).build());
+        jwt.sign(new com.nimbusds.jose.crypto.RSASSASigner(pair.getPrivate()));
+        for (int port : new int[] {api.home.wsPort, api.jwksPort}) {
+            String path = port == api.jwksPort ? "/api" : "/echowebsocket/1.0";
+            String head = handshake(port, path, "Authorization: Bearer " + jwt.serialize());
+            assertEquals("401", status(head), head);
+            assertFalse(head.contains("X-Injected"), head);
+            long challenges = head.lines().filter(l -> l.startsWith("WWW-Authenticate:")).count();
+            assertEquals(1, challenges, head);
+        }
+    }
+
+    @Test
+    void aBackendFailureTellsTheClientACorrelationIdAndTheLogTheDetails() throws Exception {
+        String head = handshake(api.deadBackendPort, "/");
+        assertEquals("502", status(head), head);
+        String body = head.substring(head.indexOf("\r\n\r\n") + 4);
+        assertTrue(body.contains("correlation id "), body);
+        assertFalse(body.contains("127.0.0.1") || body.contains("ws://") || body.contains("Exception"), body);
+    }
+
+    @Test
+    void tokensWithoutExpiryOrWithoutAClientAreRefused() throws Exception {
+        // signed with the key manager's key (its key store), checked by the certificate endpoint
+        java.security.KeyStore ks = java.security.KeyStore.getInstance(api.home.keyStore, "wso2carbon".toCharArray());
+        java.security.PrivateKey key = (java.security.PrivateKey) ks.getKey("wso2carbon", "wso2carbon".toCharArray());
+        String issuer = "http://localhost:" + api.home.keyManagerPort + "/oauth2/token";
+        com.nimbusds.jwt.JWTClaimsSet noExp = new com.nimbusds.jwt.JWTClaimsSet.Builder().issuer(issuer)
+                .audience(ApiFixture.AUDIENCE).claim("client_id", DemoHome.PRODUCTION_CLIENT).build();
+        com.nimbusds.jwt.JWTClaimsSet subOnly = new com.nimbusds.jwt.JWTClaimsSet.Builder().issuer(issuer)
+                .audience(ApiFixture.AUDIENCE).subject(DemoHome.PRODUCTION_CLIENT)
+                .expirationTime(new java.util.Date(System.currentTimeMillis() + 60_000)).build();
+        for (com.nimbusds.jwt.JWTClaimsSet claims : new com.nimbusds.jwt.JWTClaimsSet[] {noExp, subOnly}) {
+            com.nimbusds.jwt.SignedJWT jwt = new com.nimbusds.jwt.SignedJWT(
+                    new com.nimbusds.jose.JWSHeader.Builder(com.nimbusds.jose.JWSAlgorithm.RS256).build(), claims);
+            jwt.sign(new com.nimbusds.jose.crypto.RSASSASigner(key));
+            String head = handshake(api.certificatePort, "/api", "Authorization: Bearer " + jwt.serialize());
+            assertEquals("401", status(head), head);
+        }
+    }
+
+    @Test
+    void aHangingKeySourceAnswers504InTimeAndNeverStallsOpenConnections() throws Exception {
+        WsClient open = WsClient.connect(api.http, api.url(api.spyPort),
+                WsClient.bearer(api.keyManagerToken(DemoHome.PRODUCTION_CLIENT, DemoHome.PRODUCTION_SECRET)));
+        String token = api.externalToken("external-client", ApiFixture.AUDIENCE, 60);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(50);
+        try {
+            java.util.List<java.util.concurrent.Future<String>> heads = new java.util.ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                heads.add(pool.submit(() -> handshake(api.hangingJwksPort, "/api", "Authorization: Bearer " + token)));
+            }
+            // while 50 handshakes wait on the key source, the open connection's messages are mediated as ever
+            for (int i = 0; i < 20; i++) {
+                open.ws.sendText("still here " + i, true).join();
+                assertEquals("still here " + i, open.next());
+            }
+            // each is answered: 504 when its wait ran past ws.handshake.timeout.ms, 503 when it did not wait at
+            // all (more handshakes than may wait on one key source)
+            for (java.util.concurrent.Future<String> h : heads) {
+                String head = h.get(30, TimeUnit.SECONDS);
+                assertTrue(status(head).equals("504") || status(head).equals("503"), head);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        open.ws.sendClose(1000, "").join();
+    }
+
+    @Test
+    void guessingSecretsAtTheTokenEndpointIsSlowedTo429() throws Exception {
+        java.net.http.HttpRequest.Builder wrong = java.net.http.HttpRequest.newBuilder(java.net.URI.create(api.tokenUrl()))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                        "grant_type=client_credentials&client_id=tiny-d&client_secret=guess"));
+        for (int i = 0; i < 10; i++) {
+            assertEquals(401, api.http.send(wrong.build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+        }
+        HttpResponse<String> r = api.http.send(wrong.build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(429, r.statusCode(), r.body());
+        assertTrue(r.headers().firstValue("Retry-After").isPresent());
+        // the right secret too, for the rest of the minute: the guesser learns nothing
+        java.net.http.HttpRequest right = java.net.http.HttpRequest.newBuilder(java.net.URI.create(api.tokenUrl()))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                        "grant_type=client_credentials&client_id=tiny-d&client_secret=tiny-d-secret")).build();
+        assertEquals(429, api.http.send(right, HttpResponse.BodyHandlers.ofString()).statusCode());
+    }
+}
