@@ -85,4 +85,33 @@ class TokenValidatorTest {
             assertEquals(1, calls.get());
         }
     }
+
+    @Test
+    void introspectionAnswersAreCheckedForIssuerAndAudienceAndInactiveOnesAreCached() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        long exp = System.currentTimeMillis() / 1000 + 60;
+        try (HttpEndpointServer server = new HttpEndpointServer("introspection-test", "127.0.0.1", 0,
+                java.util.Map.of("/introspect", r -> {
+                    calls.incrementAndGet();
+                    boolean active = !r.content().toString(StandardCharsets.UTF_8).contains("token=dead");
+                    return HttpReply.json(200, active ? "{\"active\":true,\"client_id\":\"a\",\"iss\":\"https://km\","
+                            + "\"aud\":[\"aud\",\"other\"],\"exp\":" + exp + "}" : "{\"active\":false}");
+                }))) {
+            String url = "http://127.0.0.1:" + server.port() + "/introspect";
+            TokenValidator good = TokenValidator.builder().introspection(url, "gw", "s")
+                    .issuer(() -> "https://km").audience(() -> "aud").build();
+            assertEquals("a", good.validate("opaque-1").clientId());
+            InvalidTokenException e = assertThrows(InvalidTokenException.class, () -> TokenValidator.builder()
+                    .introspection(url, "gw", "s").issuer(() -> "https://someone-else").build().validate("opaque-2"));
+            assertTrue(e.getMessage().contains("issuer") && !e.getMessage().contains("someone-else"), e.getMessage());
+            e = assertThrows(InvalidTokenException.class, () -> TokenValidator.builder()
+                    .introspection(url, "gw", "s").audience(() -> "not-this-api").build().validate("opaque-3"));
+            assertTrue(e.getMessage().contains("audience") && !e.getMessage().contains("not-this-api"), e.getMessage());
+            // an inactive token asked twice costs one introspection call
+            int before = calls.get();
+            assertThrows(InvalidTokenException.class, () -> good.validate("dead"));
+            assertThrows(InvalidTokenException.class, () -> good.validate("dead"));
+            assertEquals(before + 1, calls.get());
+        }
+    }
 }
