@@ -15,8 +15,6 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 
 /**
  * What a hostile client can name, inject or hold open at the handshake: properties it names in its
@@ -46,22 +44,22 @@ class HandshakeSecurityTest {
 
     @Test
     void theSpoofThatSwitchedAuthenticationOffGets401() throws Exception {
-        drain(api.production);
         // the attack against the demo as shipped: no token, two headers naming the flags wsAuth and the switch read
         HttpResponse<?> r = api.refused(api.demoUrl(), Map.of(
                 "websocket.source.handshake.present", "false", "api.ut.keyType", "PRODUCTION"));
         assertEquals(401, r.statusCode());
-        assertNull(api.production.nextHandshake(500, TimeUnit.MILLISECONDS), "a backend connection was opened");
         // the same with Synapse's own control names and other spellings
-        r = api.refused(api.demoUrl(), Map.of("Websocket.Source.Handshake.Present", "false",
-                "API.UT.KEYTYPE", "PRODUCTION", "HTTP_SC", "200", "OUT_ONLY", "false", "ERROR_MESSAGE", "x"));
-        assertEquals(401, r.statusCode());
-        assertNull(api.production.nextHandshake(500, TimeUnit.MILLISECONDS), "a backend connection was opened");
+        Map<String, String> spoof = Map.of("Websocket.Source.Handshake.Present", "false",
+                "API.UT.KEYTYPE", "PRODUCTION", "HTTP_SC", "200", "OUT_ONLY", "false", "ERROR_MESSAGE", "x");
+        assertEquals(401, api.refused(api.demoUrl(), spoof).statusCode());
+        // and on the spy endpoint (wsAuth, then send), where a backend handshake would carry the marked path
+        String marker = marker();
+        assertEquals(401, api.refused(api.url(api.spyPort) + "?m=" + marker, spoof).statusCode());
+        assertNoSpy(marker);
     }
 
     @Test
     void headersNamingReservedPropertiesChangeNothingTheSequenceSees() throws Exception {
-        drain(api.production);
         String sandboxToken = api.keyManagerToken(DemoHome.SANDBOX_CLIENT, DemoHome.SANDBOX_SECRET);
         Map<String, String> headers = new LinkedHashMap<>(WsClient.bearer(sandboxToken));
         headers.put("api.ut.keyType", "PRODUCTION");
@@ -71,12 +69,12 @@ class HandshakeSecurityTest {
         headers.put("websocket.source.handshake.present", "false");
         headers.put("OUT_ONLY", "false");
         headers.put("X-Custom", "kept");
-        WsClient c = WsClient.connect(api.http, api.url(api.spyPort) + "?q=1", headers);
-        HttpHeaders seen = api.production.nextHandshake(10, TimeUnit.SECONDS);
-        assertNotNull(seen, "no backend handshake");
+        String marker = marker();
+        WsClient c = WsClient.connect(api.http, api.url(api.spyPort) + "?q=" + marker, headers);
+        HttpHeaders seen = spy(marker);
         assertEquals("SANDBOX", seen.get("X-Seen-KeyType"));
         assertEquals("DefaultApplication", seen.get("X-Seen-Application"));
-        assertEquals("/api?q=1", seen.get("X-Seen-Path"));
+        assertEquals("/api?q=" + marker, seen.get("X-Seen-Path"));
         assertEquals("SpyEndpoint", seen.get("X-Seen-Endpoint"));
         assertEquals("true", seen.get("X-Seen-Handshake"));
         assertEquals("true", seen.get("X-Seen-OutOnly"));
@@ -89,9 +87,31 @@ class HandshakeSecurityTest {
         c.closeWithin(10);
     }
 
-    private static void drain(EchoBackend backend) throws InterruptedException {
-        while (backend.nextHandshake(0, TimeUnit.MILLISECONDS) != null) {
-            // handshakes of earlier tests
+    private static String marker() {
+        return java.util.UUID.randomUUID().toString().replace("-", "");
+    }
+
+    /**
+     * The backend handshake the spy sequence made for the client whose path carries {@code marker}: other
+     * tests' handshakes reach the same backend, late ones too, and are skipped.
+     */
+    private static HttpHeaders spy(String marker) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            HttpHeaders h = api.production.nextHandshake(100, TimeUnit.MILLISECONDS);
+            if (h != null && String.valueOf(h.get("X-Seen-Path")).contains(marker)) {
+                return h;
+            }
+        }
+        throw new AssertionError("no backend handshake for the client marked " + marker);
+    }
+
+    /** No backend handshake for the client marked {@code marker} arrives (within half a second of its answer). */
+    private static void assertNoSpy(String marker) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+        while (System.nanoTime() < deadline) {
+            HttpHeaders h = api.production.nextHandshake(50, TimeUnit.MILLISECONDS);
+            assertFalse(h != null && String.valueOf(h.get("X-Seen-Path")).contains(marker), "a backend connection was opened: " + h);
         }
     }
 
@@ -124,10 +144,10 @@ class HandshakeSecurityTest {
     void originsOutsideTheEndpointsListGet403BeforeAnyBackend() throws Exception {
         String token = api.keyManagerToken(DemoHome.PRODUCTION_CLIENT, DemoHome.PRODUCTION_SECRET);
         String auth = "Authorization: Bearer " + token;
-        drain(api.production);
-        assertEquals("403", status(handshake(api.guardedPort, "/api", auth, "Origin: https://evil.example.com")));
-        assertEquals("403", status(handshake(api.guardedPort, "/api", auth, "Origin: https://app.example.com.evil.net")));
-        assertNull(api.production.nextHandshake(300, TimeUnit.MILLISECONDS), "a backend connection was opened");
+        String marker = marker();
+        assertEquals("403", status(handshake(api.guardedPort, "/api?m=" + marker, auth, "Origin: https://evil.example.com")));
+        assertEquals("403", status(handshake(api.guardedPort, "/api?m=" + marker, auth, "Origin: https://app.example.com.evil.net")));
+        assertNoSpy(marker);
         assertEquals("101", status(handshake(api.guardedPort, "/api", auth, "Origin: https://app.example.com")));
         assertEquals("101", status(handshake(api.guardedPort, "/api", auth, "Origin: https://chat.example.org")));
         // not from a browser page: no Origin, not judged by it
@@ -141,29 +161,30 @@ class HandshakeSecurityTest {
     void theClientAddressComesFromATrustedProxyOnlyAndDeniedNetworksGet403() throws Exception {
         String token = api.keyManagerToken(DemoHome.PRODUCTION_CLIENT, DemoHome.PRODUCTION_SECRET);
         String auth = "Authorization: Bearer " + token;
-        drain(api.production);
         // the gateway's peer (127.0.0.1) is a trusted proxy on the guarded endpoint: the forwarded address counts
-        assertEquals("101", status(handshake(api.guardedPort, "/api", auth, "X-Forwarded-For: 10.9.9.9, 198.51.100.1")));
-        HttpHeaders seen = api.production.nextHandshake(10, TimeUnit.SECONDS);
+        String marker = marker();
+        assertEquals("101", status(handshake(api.guardedPort, "/api?m=" + marker, auth, "X-Forwarded-For: 10.9.9.9, 198.51.100.1")));
+        HttpHeaders seen = spy(marker);
         assertEquals("198.51.100.1", seen.get("X-Seen-ClientIp"));
         assertEquals("403", status(handshake(api.guardedPort, "/api", auth, "Forwarded: for=203.0.113.7;proto=https")));
         // the spy endpoint trusts no proxy: a forged X-Forwarded-For changes nothing
-        drain(api.production);
-        assertEquals("101", status(handshake(api.spyPort, "/api", auth, "X-Forwarded-For: 203.0.113.7")));
-        seen = api.production.nextHandshake(10, TimeUnit.SECONDS);
+        marker = marker();
+        assertEquals("101", status(handshake(api.spyPort, "/api?m=" + marker, auth, "X-Forwarded-For: 203.0.113.7")));
+        seen = spy(marker);
         assertEquals("127.0.0.1", seen.get("X-Seen-ClientIp"));
     }
 
     @Test
     void aQueryTokenIsRemovedEvenWhenTheHeaderCarriedTheToken() throws Exception {
         String token = api.keyManagerToken(DemoHome.PRODUCTION_CLIENT, DemoHome.PRODUCTION_SECRET);
-        drain(api.production);
-        assertEquals("101", status(handshake(api.spyPort, "/api?access_token=secret-in-the-query&q=1",
+        String one = marker();
+        assertEquals("101", status(handshake(api.spyPort, "/api?access_token=secret-in-the-query&q=" + one,
                 "Authorization: Bearer " + token)));
-        assertEquals("/api?q=1", api.production.nextHandshake(10, TimeUnit.SECONDS).get("X-Seen-Path"));
+        assertEquals("/api?q=" + one, spy(one).get("X-Seen-Path"));
         // an empty header: the query token is used, and removed
-        assertEquals("101", status(handshake(api.spyPort, "/api?access_token=" + token + "&q=2", "Authorization: Bearer ")));
-        assertEquals("/api?q=2", api.production.nextHandshake(10, TimeUnit.SECONDS).get("X-Seen-Path"));
+        String two = marker();
+        assertEquals("101", status(handshake(api.spyPort, "/api?access_token=" + token + "&q=" + two, "Authorization: Bearer ")));
+        assertEquals("/api?q=" + two, spy(two).get("X-Seen-Path"));
     }
 
     @Test
@@ -261,5 +282,30 @@ class HandshakeSecurityTest {
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
                         "grant_type=client_credentials&client_id=tiny-d&client_secret=tiny-d-secret")).build();
         assertEquals(429, api.http.send(right, HttpResponse.BodyHandlers.ofString()).statusCode());
+    }
+
+    @Test
+    void aThrottledClientThatReadsNoErrorFramesIsNotReadEither() throws Exception {
+        String token = api.keyManagerToken("tiny-c", "tiny-c-secret");
+        java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+        try (RawWs raw = RawWs.connect(api.tinyPort, "/api?access_token=" + token)) {
+            byte[] one = {'x'};
+            java.util.concurrent.CompletableFuture<Void> flood = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    for (int i = 0; i < 20_000_000; i++) {
+                        raw.send(true, 0, RawWs.TEXT, one);
+                        written.incrementAndGet();
+                    }
+                } catch (java.io.IOException closed) {
+                    // closed at the end of the test
+                }
+            });
+            // past its tier every message earns an error frame it does not read: the gateway stops reading it
+            long stalledAt = BackpressureTest.awaitStall(written::get, java.time.Duration.ofSeconds(2),
+                    java.time.Duration.ofSeconds(90), "a throttled client flooding messages and reading no error frame");
+            assertTrue(stalledAt < 20_000_000, "the gateway read " + stalledAt + " messages");
+            raw.socket.close();
+            flood.get(30, TimeUnit.SECONDS);
+        }
     }
 }

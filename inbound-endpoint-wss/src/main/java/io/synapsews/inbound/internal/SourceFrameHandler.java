@@ -46,14 +46,8 @@ final class SourceFrameHandler extends ChannelInboundHandlerAdapter {
             boolean binary = msg instanceof BinaryWebSocketFrame;
             byte[] bytes = Payloads.drain((WebSocketFrame) msg);
             if (connection.state() == InboundSourceConnection.State.OPEN) {
-                connection.gate().queued(bytes.length);
-                connection.inboundExecutor().execute(() -> {
-                    try {
-                        SourceDispatcher.mediateMessage(connection, binary, bytes);
-                    } finally {
-                        connection.gate().done(bytes.length);
-                    }
-                });
+                connection.gate().submit(connection.inboundExecutor(), bytes.length,
+                        () -> SourceDispatcher.mediateMessage(connection, binary, bytes));
             }
         } else if ((msg instanceof PingWebSocketFrame || msg instanceof PongWebSocketFrame)
                 && connection.passesControlFrames() && connection.state() == InboundSourceConnection.State.OPEN) {
@@ -66,14 +60,8 @@ final class SourceFrameHandler extends ChannelInboundHandlerAdapter {
             } else {
                 boolean ping = msg instanceof PingWebSocketFrame;
                 byte[] bytes = Payloads.drain(frame);
-                connection.gate().queued(bytes.length);
-                connection.inboundExecutor().execute(() -> {
-                    try {
-                        SourceDispatcher.mediateControl(connection, ping, bytes);
-                    } finally {
-                        connection.gate().done(bytes.length);
-                    }
-                });
+                connection.gate().submit(connection.inboundExecutor(), bytes.length,
+                        () -> SourceDispatcher.mediateControl(connection, ping, bytes));
             }
         } else if (msg instanceof PingWebSocketFrame) {
             ctx.writeAndFlush(new PongWebSocketFrame(((PingWebSocketFrame) msg).content()));

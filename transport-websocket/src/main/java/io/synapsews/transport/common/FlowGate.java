@@ -16,6 +16,18 @@ public final class FlowGate {
 
     public static final long DEFAULT_HIGH = 4L * 1024 * 1024;
 
+    /**
+     * What a queued message costs beyond its payload (its array, the queued task, the executor's node):
+     * counted so that a flood of one-byte messages is held back as early as its memory says, not after
+     * four million of them.
+     */
+    static final int MESSAGE_OVERHEAD = 128;
+
+    /** The bytes a queued message of {@code payloadLength} counts for. */
+    public static long cost(int payloadLength) {
+        return (long) payloadLength + MESSAGE_OVERHEAD;
+    }
+
     private final Channel reader;
     private final long high;
     private final long low;
@@ -52,6 +64,22 @@ public final class FlowGate {
      */
     public void handedOn() {
         queued(0);
+    }
+
+    /**
+     * Queues {@code work} about a message of {@code payloadLength} bytes on {@code executor}, counted against
+     * the gate until it has run; on the reader's event loop.
+     */
+    public void submit(java.util.concurrent.Executor executor, int payloadLength, Runnable work) {
+        long c = cost(payloadLength);
+        queued(c);
+        executor.execute(() -> {
+            try {
+                work.run();
+            } finally {
+                done(c);
+            }
+        });
     }
 
     /** {@code bytes} were taken by the other leg (or dropped); any thread. */

@@ -273,14 +273,7 @@ final class TargetConnection implements TargetLink {
         if (control) {
             boolean ping = frame instanceof PingWebSocketFrame;
             byte[] bytes = Payloads.drain(frame);
-            gate.queued(bytes.length);
-            source.outboundExecutor().execute(() -> {
-                try {
-                    dispatcher.dispatchControl(this, ping, bytes);
-                } finally {
-                    gate.done(bytes.length);
-                }
-            });
+            gate.submit(source.outboundExecutor(), bytes.length, () -> dispatcher.dispatchControl(this, ping, bytes));
             return;
         }
         if (source.relaysBackendMessages()) {
@@ -292,14 +285,7 @@ final class TargetConnection implements TargetLink {
         }
         boolean binary = frame instanceof BinaryWebSocketFrame;
         byte[] bytes = Payloads.drain(frame);
-        gate.queued(bytes.length);
-        source.outboundExecutor().execute(() -> {
-            try {
-                dispatcher.dispatch(this, binary, bytes);
-            } finally {
-                gate.done(bytes.length);
-            }
-        });
+        gate.submit(source.outboundExecutor(), bytes.length, () -> dispatcher.dispatch(this, binary, bytes));
     }
 
     private void releasePending() {
