@@ -68,6 +68,8 @@ public final class TokenValidationMediator extends AbstractMediator {
         SourceConnection conn = (SourceConnection) c;
         conn.attributes().put(ApiProperties.API, api);
         conn.attributes().put(ApiProperties.VERSION, version);
+        // first: the query token leaves the path before anything can log or count it
+        String token = extractToken(conn, synCtx);
         if (!allowedOrigins.allowsAll()) {
             String origin = null;
             for (Map.Entry<String, String> h : conn.handshakeHeaders().entrySet()) {
@@ -80,7 +82,6 @@ public final class TokenValidationMediator extends AbstractMediator {
                 return reject(conn, 403, null, "this origin may not use " + api, "origin_not_allowed");
             }
         }
-        String token = extractToken(conn, synCtx);
         String realm = "Bearer realm=\"" + api + "\"";
         if (token == null) {
             return reject(conn, 401, realm, "an access token is required", "missing_token");

@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.synapsews.transport.common.LegOutbox;
 import io.synapsews.transport.common.Mediation;
 import io.synapsews.transport.common.RelayLane;
+import io.synapsews.transport.common.SafeText;
 import io.synapsews.transport.common.SerialExecutor;
 import io.synapsews.transport.common.SourceConnection;
 import io.synapsews.transport.common.TargetLink;
@@ -275,7 +276,7 @@ final class InboundSourceConnection implements SourceConnection {
         for (TargetLink t : targets) {
             t.activate();
         }
-        log.info(logTag() + " opened, path=" + path + " remote=" + channel.remoteAddress());
+        log.info(logTag() + " opened, path=" + SafeText.path(path) + " remote=" + channel.remoteAddress());
         ConnectionListeners.opened(this);
         if (pendingDeadline != null) {
             Runnable d = pendingDeadline;
@@ -490,8 +491,8 @@ final class InboundSourceConnection implements SourceConnection {
         });
         endpoint.removed(this);
         if (before != State.HANDSHAKING) {
-            log.info(logTag() + " closed, path=" + path + " code=" + closeCode
-                    + (closeReason.isEmpty() ? "" : " reason=\"" + closeReason + "\""));
+            log.info(logTag() + " closed, path=" + SafeText.path(path) + " code=" + closeCode
+                    + (closeReason.isEmpty() ? "" : " reason=\"" + SafeText.forLog(closeReason) + "\""));
             int code = closeCode;
             String reason = closeReason;
             // after every message either way that was queued before the close has been mediated and

@@ -196,7 +196,7 @@ final class SourceHandshakeHandler extends SimpleChannelInboundHandler<FullHttpR
         } catch (RuntimeException e) {
             answered = true;
             cancelTimeout();
-            log.error(conn.logTag() + " answering the handshake for " + SafeText.forLog(conn.path()) + " failed, closing: " + e, e);
+            log.error(conn.logTag() + " answering the handshake for " + SafeText.path(conn.path()) + " failed, closing: " + e, e);
             for (TargetLink t : conn.targets()) {
                 t.close(1001, "handshake failed");
             }
@@ -217,7 +217,7 @@ final class SourceHandshakeHandler extends SimpleChannelInboundHandler<FullHttpR
             reply(ctx, HttpResponseStatus.REQUEST_TIMEOUT, "the upgrade request took too long");
             return;
         }
-        log.warn(conn.logTag() + " handshake for " + SafeText.forLog(conn.path()) + " not completed within "
+        log.warn(conn.logTag() + " handshake for " + SafeText.path(conn.path()) + " not completed within "
                 + limit + " ms (ws.handshake.timeout.ms), answering 504");
         for (TargetLink t : conn.targets()) {
             t.close(1001, "handshake timed out");
@@ -252,7 +252,7 @@ final class SourceHandshakeHandler extends SimpleChannelInboundHandler<FullHttpR
                 // backend URLs, addresses, TLS causes and mediation errors go to the log only, under an id
                 // the client can quote
                 String id = Mediation.fastUuid();
-                log.warn(conn.logTag() + " handshake for " + SafeText.forLog(conn.path()) + " failed with " + rejection.status
+                log.warn(conn.logTag() + " handshake for " + SafeText.path(conn.path()) + " failed with " + rejection.status
                         + " (correlation id " + id + "): " + SafeText.forLog(rejection.body, 2000));
                 body = genericBody(rejection.status) + " (correlation id " + id + ")";
             }

@@ -77,4 +77,14 @@ public final class SafeText {
         }
         return b.toString();
     }
+
+    private static final java.util.regex.Pattern QUERY_TOKEN = java.util.regex.Pattern.compile("([?&]access_token=)[^&#]*");
+
+    /**
+     * A request path for a log line: an {@code access_token} query value masked, for the lines written
+     * before (or without) {@code <wsAuth>} removing it, then as {@link #forLog(String)}.
+     */
+    public static String path(String path) {
+        return forLog(path == null ? null : QUERY_TOKEN.matcher(path).replaceAll("$1***"));
+    }
 }

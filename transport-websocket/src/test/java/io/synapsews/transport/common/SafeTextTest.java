@@ -18,6 +18,13 @@ class SafeTextTest {
     }
 
     @Test
+    void aQueryTokenIsMaskedInLoggedPaths() {
+        assertEquals("/api?access_token=***&room=7", SafeText.path("/api?access_token=eyJ.secret.x&room=7"));
+        assertEquals("/api?room=7&access_token=***", SafeText.path("/api?room=7&access_token=eyJ"));
+        assertEquals("/api?my_access_token=keep", SafeText.path("/api?my_access_token=keep"));
+    }
+
+    @Test
     void aHeaderValueCannotEndEarlyOrSplit() {
         assertEquals("a??X-Injected: 1 ?quoted? ?", SafeText.forHeader("a\r\nX-Injected: 1 \"quoted\" \u00e9"));
         assertEquals("a  b?", SafeText.forHeaderValue("a\r\nb\u00e9"));
