@@ -44,10 +44,12 @@ class BackpressureTest {
     /**
      * Client-to-backend frames are masked by Netty's encoder 8 bytes at a time, and the paranoid leak
      * detector every test runs with records a stack trace for each of those writes: about 1 MiB/s. So that
-     * direction streams 16 MiB, which is still far more than it may take before it stops (the assertion is
-     * that it stops before the end), instead of 1 GiB.
+     * direction streams 16 MiB in 64 KiB frames, which is still far more than it may take before it stops
+     * (the assertion is that it stops before the end), instead of 1 GiB.
      */
-    private static final int SINK_COUNT = 16;
+    private static final int SINK_COUNT = 256;
+    /** 64 KiB frames: fine-grained progress, so a client the gateway keeps reading never looks stopped. */
+    private static final int SINK_SIZE = 64 * 1024;
 
     /** How a connection's messages cross the gateway. */
     enum Lane { RELAYED, MEDIATED }
@@ -101,7 +103,7 @@ class BackpressureTest {
     }
 
     /** Heap in use after collecting, plus what Netty's pooled allocator holds in direct buffers. */
-    private static long memoryInUse() throws InterruptedException {
+    static long memoryInUse() throws InterruptedException {
         for (int i = 0; i < 3; i++) {
             System.gc();
             Thread.sleep(100); // lets the collector finish; not synchronisation with the gateway
@@ -180,11 +182,11 @@ class BackpressureTest {
             sink.reading(false);
             AtomicLong sent = new AtomicLong();
             CompletableFuture<Void> done = CompletableFuture.runAsync(() -> {
-                byte[] chunk = new byte[SIZE];
+                byte[] chunk = new byte[SINK_SIZE];
                 try {
                     for (int i = 0; i < SINK_COUNT; i++) {
                         raw.send(true, 0, RawWs.BINARY, chunk);
-                        sent.addAndGet(SIZE);
+                        sent.addAndGet(SINK_SIZE);
                     }
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
@@ -194,14 +196,14 @@ class BackpressureTest {
                 long stalledAt = awaitStall(sent::get, Duration.ofSeconds(2), Duration.ofSeconds(60),
                         "the client streaming to a backend that reads nothing");
                 long growth = memoryInUse() - before;
-                assertTrue(stalledAt < (long) SIZE * SINK_COUNT, "the client sent all " + (stalledAt >> 20)
+                assertTrue(stalledAt < (long) SINK_SIZE * SINK_COUNT, "the client sent all " + (stalledAt >> 20)
                         + " MiB to a backend that reads nothing: nothing held it back");
                 assertTrue(growth < BOUND, "memory grew " + (growth >> 20) + " MiB while the backend read nothing");
             } finally {
                 sink.reading(true);
             }
             done.get(120, TimeUnit.SECONDS);
-            Await.until(Duration.ofSeconds(60), () -> sink.receivedBytes.get() - receivedBefore == (long) SIZE * SINK_COUNT,
+            Await.until(Duration.ofSeconds(60), () -> sink.receivedBytes.get() - receivedBefore == (long) SINK_SIZE * SINK_COUNT,
                     "the backend received the whole stream");
             raw.send(true, 0, RawWs.CLOSE, RawWs.closePayload(1000, new byte[0]));
         }

@@ -288,6 +288,7 @@ class HandshakeSecurityTest {
     void aThrottledClientThatReadsNoErrorFramesIsNotReadEither() throws Exception {
         String token = api.keyManagerToken("tiny-c", "tiny-c-secret");
         java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+        long before = BackpressureTest.memoryInUse();
         try (RawWs raw = RawWs.connect(api.tinyPort, "/api?access_token=" + token)) {
             byte[] one = {'x'};
             java.util.concurrent.CompletableFuture<Void> flood = java.util.concurrent.CompletableFuture.runAsync(() -> {
@@ -304,6 +305,8 @@ class HandshakeSecurityTest {
             long stalledAt = BackpressureTest.awaitStall(written::get, java.time.Duration.ofSeconds(2),
                     java.time.Duration.ofSeconds(90), "a throttled client flooding messages and reading no error frame");
             assertTrue(stalledAt < 20_000_000, "the gateway read " + stalledAt + " messages");
+            long growth = BackpressureTest.memoryInUse() - before;
+            assertTrue(growth < 64L * 1024 * 1024, "memory grew " + (growth >> 20) + " MiB for a client that reads nothing");
             raw.socket.close();
             flood.get(30, TimeUnit.SECONDS);
         }

@@ -77,7 +77,9 @@ public final class ThrottleMediator extends AbstractMediator {
         rt.metrics().throttled(conn, fromClient);
         if (onLimit == OnLimit.CLOSE) {
             conn.close(1008, "message limit of tier " + tier.name() + " exceeded");
-        } else {
+        } else if (conn.isWritable()) {
+            // a client that does not read its error frames gets no more of them (the message is dropped and
+            // counted all the same): they would pile up in its write buffer
             conn.deliver(new TextWebSocketFrame("{\"error\":\"throttled\",\"tier\":\"" + tier.name()
                     + "\",\"message\":\"message limit of tier " + tier.name() + " exceeded; message dropped\","
                     + "\"retryAfterSeconds\":" + retryAfter + "}"));
