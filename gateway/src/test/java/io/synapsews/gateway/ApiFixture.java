@@ -41,6 +41,7 @@ final class ApiFixture implements AutoCloseable {
     final int tinyClosePort;
     final int metricsPort;
     final int spyPort;
+    final int skewPort;
     /** The spy sequence behind endpoint guards: origins, trusted proxies and a deny list. */
     final int guardedPort;
     final int originApiPort;
@@ -64,6 +65,8 @@ final class ApiFixture implements AutoCloseable {
         String issuer = oauth.issuerUrl(ISSUER_ID).toString();
         String external = "jwksUrl=\"" + jwks + "\" issuer=\"" + issuer + "\" audience=\"" + AUDIENCE + "\" clockSkewSeconds=\"0\"";
         jwksPort = endpoint("Jwks", "<wsAuth api=\"ExternalApi\" version=\"1.0\" " + external + "/>", null);
+        skewPort = endpoint("Skew", "<wsAuth api=\"ExternalApi\" version=\"1.0\" " + external.replace("clockSkewSeconds=\"0\"",
+                "clockSkewSeconds=\"3\"") + "/>", null);
         keepPort = endpoint("Keep", "<wsAuth api=\"ExternalApi\" version=\"1.0\" " + external + " onExpiry=\"keep\"/>", null);
         introspectionPort = endpoint("Introspection", "<wsAuth api=\"ExternalApi\" version=\"1.0\" introspectionUrl=\""
                 + oauth.issuerUrl(ISSUER_ID) + "/introspect\" introspectionClientId=\"gateway\" introspectionClientSecret=\"s\"/>", null);

@@ -311,4 +311,14 @@ class HandshakeSecurityTest {
             flood.get(30, TimeUnit.SECONDS);
         }
     }
+
+    @Test
+    void aTokenAcceptedInsideTheClockSkewIsClosedAfterThe101AtExpiryPlusSkew() throws Exception {
+        // expired a second ago, accepted within the endpoint's 3 s of skew: 101 first, then 1008 at exp + 3 s
+        String token = api.externalToken("external-client", ApiFixture.AUDIENCE, -1);
+        WsClient c = WsClient.connect(api.http, api.url(api.skewPort), WsClient.bearer(token));
+        c.ws.sendText("before the deadline", true).join();
+        assertEquals("before the deadline", c.next());
+        assertEquals("1008 access token expired", c.closeWithin(20));
+    }
 }
