@@ -171,7 +171,11 @@ public final class KeyManager {
         Application.Keys keys = config.keys(clientId);
         if (keys == null || keys.clientSecret() == null || secret == null
                 || !MessageDigest.isEqual(keys.clientSecret().getBytes(StandardCharsets.UTF_8), secret.getBytes(StandardCharsets.UTF_8))) {
-            failuresByClient.failed(clientId, now);
+            // per client id only for ids that exist: a made-up id (up to the 64 KiB a request may carry) must
+            // not become a map key; guessing ids is what the per-address count is for
+            if (keys != null) {
+                failuresByClient.failed(clientId, now);
+            }
             failuresByAddress.failed(peer, now);
             return invalidClient("unknown client or wrong secret");
         }
