@@ -24,10 +24,23 @@ final class LogCapture extends AppenderSkeleton {
         events.add(event);
     }
 
+    /**
+     * The events logged since event number {@code from}: from one snapshot of the list (a sub-list of a
+     * copy-on-write list fails once the gateway logs again while it is read).
+     */
+    List<LoggingEvent> eventsSince(int from) {
+        Object[] all = events.toArray();
+        List<LoggingEvent> out = new ArrayList<>();
+        for (int i = from; i < all.length; i++) {
+            out.add((LoggingEvent) all[i]);
+        }
+        return out;
+    }
+
     /** The messages logged since event number {@code from}. */
     List<String> messagesSince(int from) {
         List<String> out = new ArrayList<>();
-        for (LoggingEvent e : new ArrayList<>(events.subList(from, events.size()))) {
+        for (LoggingEvent e : eventsSince(from)) {
             out.add(e.getRenderedMessage());
         }
         return out;
