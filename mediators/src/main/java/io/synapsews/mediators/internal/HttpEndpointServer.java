@@ -45,7 +45,10 @@ public final class HttpEndpointServer implements AutoCloseable {
      */
     public static final String PEER_HEADER = "X-Synapsews-Peer";
 
-    /** A connection with no request for this long is closed. */
+    /**
+     * A request must be complete within this many seconds of its connection opening or of the previous
+     * answer: an idle connection and one that trickles its request (a byte at a time) are closed alike.
+     */
     static final int IDLE_SECONDS = 30;
 
     /** At most this many connections at once; more are closed as they arrive. */
@@ -59,6 +62,11 @@ public final class HttpEndpointServer implements AutoCloseable {
 
     public HttpEndpointServer(String name, String host, int port, Map<String, Function<FullHttpRequest, HttpReply>> routes)
             throws InterruptedException {
+        this(name, host, port, routes, IDLE_SECONDS);
+    }
+
+    HttpEndpointServer(String name, String host, int port, Map<String, Function<FullHttpRequest, HttpReply>> routes,
+                       int requestSeconds) throws InterruptedException {
         this.name = name;
         this.group = new NioEventLoopGroup(1, new DefaultThreadFactory("synapsews-" + name, true));
         try {
@@ -73,8 +81,8 @@ public final class HttpEndpointServer implements AutoCloseable {
                                 ch.close();
                                 return;
                             }
-                            ch.pipeline().addLast(new io.netty.handler.timeout.IdleStateHandler(0, 0, IDLE_SECONDS),
-                                    new HttpServerCodec(4096, 8192, 8192), new HttpObjectAggregator(MAX_REQUEST), new Router(routes));
+                            ch.pipeline().addLast(new HttpServerCodec(4096, 8192, 8192), new HttpObjectAggregator(MAX_REQUEST),
+                                    new Router(routes, requestSeconds));
                         }
                     })
                     .bind(host, port).sync().channel();
@@ -98,21 +106,40 @@ public final class HttpEndpointServer implements AutoCloseable {
     private final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
         private final Map<String, Function<FullHttpRequest, HttpReply>> routes;
 
-        Router(Map<String, Function<FullHttpRequest, HttpReply>> routes) {
+        private final int requestSeconds;
+        /** Closes the connection unless the next request is complete in time; event loop only. */
+        private java.util.concurrent.ScheduledFuture<?> deadline;
+
+        Router(Map<String, Function<FullHttpRequest, HttpReply>> routes, int requestSeconds) {
             this.routes = routes;
+            this.requestSeconds = requestSeconds;
         }
 
         @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            if (evt instanceof io.netty.handler.timeout.IdleStateEvent) {
-                ctx.close(); // idle for IDLE_SECONDS: a client that holds a connection open without asking
-            } else {
-                ctx.fireUserEventTriggered(evt);
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            awaitRequest(ctx);
+        }
+
+        @Override
+        public void handlerRemoved(ChannelHandlerContext ctx) {
+            if (deadline != null) {
+                deadline.cancel(false);
             }
+        }
+
+        private void awaitRequest(ChannelHandlerContext ctx) {
+            deadline = ctx.executor().schedule(() -> {
+                if (log.isDebugEnabled()) {
+                    log.debug(name + ": no complete request from " + ctx.channel().remoteAddress() + " within "
+                            + requestSeconds + " s, closing");
+                }
+                ctx.close();
+            }, requestSeconds, java.util.concurrent.TimeUnit.SECONDS);
         }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+            deadline.cancel(false);
             req.headers().remove(PEER_HEADER);
             java.net.SocketAddress remote = ctx.channel().remoteAddress();
             req.headers().set(PEER_HEADER, remote instanceof InetSocketAddress
@@ -143,6 +170,7 @@ public final class HttpEndpointServer implements AutoCloseable {
             HttpUtil.setKeepAlive(r, keepAlive);
             if (keepAlive) {
                 ctx.writeAndFlush(r);
+                awaitRequest(ctx);
             } else {
                 ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
             }

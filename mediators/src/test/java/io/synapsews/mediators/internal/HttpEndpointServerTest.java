@@ -12,7 +12,10 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The gateway's small HTTP server: a connection cap, and the peer header a client cannot forge. */
+/**
+ * The gateway's small HTTP server: a connection cap, a deadline for every request, and the peer header a
+ * client cannot forge.
+ */
 class HttpEndpointServerTest {
 
     @Test
@@ -40,6 +43,60 @@ class HttpEndpointServerTest {
                 for (Socket s : held) {
                     s.close();
                 }
+            }
+        }
+    }
+
+    @Test
+    void aConnectionThatIdlesOrTricklesItsRequestIsClosedAtTheDeadline() throws Exception {
+        try (HttpEndpointServer server = new HttpEndpointServer("deadline-test", "127.0.0.1", 0,
+                Map.of("/peer", r -> HttpReply.text(200, "ok")), 1)) {
+            // says nothing: closed (a read that timed out would throw instead of seeing the end)
+            try (Socket idle = new Socket("127.0.0.1", server.port())) {
+                idle.setSoTimeout(10_000);
+                assertEquals(-1, idle.getInputStream().read(), "an idle connection was answered");
+            }
+            // a byte every 100 ms keeps no connection open past the deadline of its request
+            try (Socket trickle = new Socket("127.0.0.1", server.port())) {
+                trickle.setSoTimeout(10_000);
+                java.util.concurrent.CompletableFuture<Integer> written = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    byte[] request = "GET /peer HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(StandardCharsets.ISO_8859_1);
+                    int n = 0;
+                    try {
+                        for (; n < 200; n++) { // 20 s: far past the deadline
+                            trickle.getOutputStream().write(request[n % request.length]);
+                            trickle.getOutputStream().flush();
+                            Thread.sleep(100); // the pace of a slow client, not synchronisation
+                        }
+                    } catch (java.io.IOException | InterruptedException closed) {
+                        // the server closed the connection
+                    }
+                    return n;
+                });
+                assertEquals(-1, trickle.getInputStream().read(), "a trickled request was answered");
+                trickle.close();
+                assertTrue(written.get(30, java.util.concurrent.TimeUnit.SECONDS) < 200, "the trickle was never cut");
+            }
+            // a keep-alive connection gets its deadline again after each answer
+            try (Socket kept = new Socket("127.0.0.1", server.port())) {
+                kept.setSoTimeout(10_000);
+                java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(kept.getInputStream(),
+                        StandardCharsets.ISO_8859_1));
+                for (int i = 0; i < 2; i++) {
+                    kept.getOutputStream().write("GET /peer HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                    assertEquals("HTTP/1.1 200 OK", in.readLine());
+                    String line;
+                    int length = 0;
+                    while (!(line = in.readLine()).isEmpty()) {
+                        if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                            length = Integer.parseInt(line.substring(15).trim());
+                        }
+                    }
+                    for (int k = 0; k < length; k++) {
+                        in.read();
+                    }
+                }
+                assertEquals(-1, in.read(), "an idle keep-alive connection was kept");
             }
         }
     }
