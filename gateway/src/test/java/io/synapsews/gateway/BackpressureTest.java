@@ -66,6 +66,7 @@ class BackpressureTest {
     static int sinkMediatedPort;
     static int slowPort;
     static int broadcastPort;
+    static int lateSinkPort;
     static LogCapture log;
 
     @BeforeAll
@@ -94,6 +95,16 @@ class BackpressureTest {
         broadcastPort = home.addInboundEndpoint("BroadcastEndpoint", "echoSeq", relayOut
                 + "<parameter name=\"ws.client.side.broadcast.level\">1</parameter>"
                 + "<parameter name=\"ws.slow.consumer.pending.bytes\">1048576</parameter>");
+        // the handshake is accepted with no backend; the first message opens the leg to the sink
+        home.write("repository/conf/synapse-config/sequences/lateSinkSeq.xml",
+                "<sequence xmlns=\"http://ws.apache.org/ns/synapse\" name=\"lateSinkSeq\">\n"
+                        + "  <filter source=\"get-property('websocket.source.handshake.present')\" regex=\"true\">\n"
+                        + "    <then><drop/></then>\n"
+                        + "    <else><send><endpoint><address uri=\"" + sink.url() + "\"/></endpoint></send></else>\n"
+                        + "  </filter>\n</sequence>\n");
+        lateSinkPort = home.addInboundEndpoint("LateSinkEndpoint", "lateSinkSeq", relayOut);
+        // time enough for a test to see a client held back while a backend's handshake hangs
+        home.addSenderParameter("ws", "<parameter name=\"ws.target.handshake.timeout.ms\">120000</parameter>");
         gateway = Gateway.start(home.dir);
     }
 
@@ -103,13 +114,20 @@ class BackpressureTest {
     }
 
     /** Heap in use after collecting, plus what Netty's pooled allocator holds in direct buffers. */
-    static long memoryInUse() throws InterruptedException {
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-            Thread.sleep(100); // lets the collector finish; not synchronisation with the gateway
+    /**
+     * The live heap (what the last full collection left in every heap pool, so not the garbage mediation
+     * threads make right after it) plus the pooled direct memory in use.
+     */
+    static long memoryInUse() {
+        System.gc();
+        long live = 0;
+        for (java.lang.management.MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            java.lang.management.MemoryUsage afterGc = pool.getCollectionUsage();
+            if (pool.getType() == java.lang.management.MemoryType.HEAP && afterGc != null) {
+                live += afterGc.getUsed();
+            }
         }
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed()
-                + PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory();
+        return live + PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory();
     }
 
     /**
@@ -202,6 +220,44 @@ class BackpressureTest {
             } finally {
                 sink.reading(true);
             }
+            done.get(120, TimeUnit.SECONDS);
+            Await.until(Duration.ofSeconds(60), () -> sink.receivedBytes.get() - receivedBefore == (long) SINK_SIZE * SINK_COUNT,
+                    "the backend received the whole stream");
+            raw.send(true, 0, RawWs.CLOSE, RawWs.closePayload(1000, new byte[0]));
+        }
+    }
+
+    @Test
+    void framesHeldWhileABackendLegIsConnectingStopTheClientAndMemoryStaysBounded() throws Exception {
+        try (RawWs raw = RawWs.connect(lateSinkPort, "/")) {
+            long before = memoryInUse();
+            long receivedBefore = sink.receivedBytes.get();
+            // the sink reads nothing on new connections, not even the upgrade request: the leg the first
+            // message opens stays in its handshake, and every message after it is held for it
+            sink.reading(false);
+            AtomicLong sent = new AtomicLong();
+            CompletableFuture<Void> done = CompletableFuture.runAsync(() -> {
+                byte[] chunk = new byte[SINK_SIZE];
+                try {
+                    for (int i = 0; i < SINK_COUNT; i++) {
+                        raw.send(true, 0, RawWs.BINARY, chunk);
+                        sent.addAndGet(SINK_SIZE);
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            try {
+                long stalledAt = awaitStall(sent::get, Duration.ofSeconds(2), Duration.ofSeconds(60),
+                        "the client streaming while its backend leg is still connecting");
+                long growth = memoryInUse() - before;
+                assertTrue(stalledAt < (long) SINK_SIZE * SINK_COUNT, "the client sent all " + (stalledAt >> 20)
+                        + " MiB while its backend leg was connecting: nothing held it back");
+                assertTrue(growth < BOUND, "memory grew " + (growth >> 20) + " MiB while the backend leg was connecting");
+            } finally {
+                sink.reading(true);
+            }
+            // the leg opens: what was held goes first, in order, then the rest of the stream
             done.get(120, TimeUnit.SECONDS);
             Await.until(Duration.ofSeconds(60), () -> sink.receivedBytes.get() - receivedBefore == (long) SINK_SIZE * SINK_COUNT,
                     "the backend received the whole stream");

@@ -285,6 +285,38 @@ class HandshakeSecurityTest {
     }
 
     @Test
+    void aThrottledClientThatReadsNoErrorFramesIsNotReadEither() throws Exception {
+        String token = api.keyManagerToken("tiny-c", "tiny-c-secret");
+        java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+        long before = BackpressureTest.memoryInUse();
+        try (RawWs raw = RawWs.connect(api.tinyPort, "/api?access_token=" + token)) {
+            byte[] one = {'x'};
+            java.util.concurrent.CompletableFuture<Void> flood = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    for (int i = 0; i < 20_000_000; i++) {
+                        raw.send(true, 0, RawWs.TEXT, one);
+                        written.incrementAndGet();
+                    }
+                } catch (java.io.IOException closed) {
+                    // closed at the end of the test
+                }
+            });
+            // past its tier every message earns an error frame it does not read: the gateway sends no more
+            // than its write buffer holds, and stops reading it
+            long stalledAt = BackpressureTest.awaitStall(written::get, java.time.Duration.ofSeconds(2),
+                    java.time.Duration.ofSeconds(90), "a throttled client flooding messages and reading no error frame");
+            assertTrue(stalledAt < 20_000_000, "the gateway read " + stalledAt + " messages");
+            long growth = BackpressureTest.memoryInUse() - before;
+            // what it may hold: the flow gate's 4 MiB of queued messages, one write buffer (64 KiB) of error
+            // frames and the pooled chunks (4 MiB each) of the arenas that served them; the error frames
+            // queued while the channel still said writable took about 60 MiB under the paranoid detector
+            assertTrue(growth < 32L * 1024 * 1024, "memory grew " + (growth >> 20) + " MiB for a client that reads nothing");
+            raw.socket.close();
+            flood.get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void aTokenAcceptedInsideTheClockSkewIsClosedAfterThe101AtExpiryPlusSkew() throws Exception {
         // expired a second ago, accepted within the endpoint's 3 s of skew: 101 first, then 1008 at exp + 3 s
         String token = api.externalToken("external-client", ApiFixture.AUDIENCE, -1);

@@ -105,9 +105,13 @@ final class InboundSourceConnection implements SourceConnection {
     Executor inboundExecutor() { return inbound; }
     FlowGate gate() { return gate; }
 
+    /**
+     * Whether the client can take more now: its channel is writable and the frames mediation threads
+     * handed over are on the event loop, or nearly (see {@link LegOutbox#offerFromAnyThread}).
+     */
     @Override
     public boolean isWritable() {
-        return channel.isWritable();
+        return channel.isWritable() && outbox.inTransitUnderMark();
     }
 
     @Override
@@ -368,11 +372,7 @@ final class InboundSourceConnection implements SourceConnection {
 
     @Override
     public void deliver(WebSocketFrame frame) {
-        if (channel.eventLoop().inEventLoop()) {
-            outbox.offer(frame); // relayed from a backend leg on this loop
-        } else {
-            channel.eventLoop().execute(() -> outbox.offer(frame));
-        }
+        outbox.offerFromAnyThread(frame, this::writabilityChanged); // on this loop when relayed from a backend leg
     }
 
     /**

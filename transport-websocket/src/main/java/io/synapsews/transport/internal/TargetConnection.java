@@ -98,14 +98,15 @@ final class TargetConnection implements TargetLink {
     }
 
     /**
-     * Whether the backend can take more: its channel under the write-buffer high mark, and what waits for the
-     * handshake (a leg a sequence opened mid-connection) under the flow gate's mark.
+     * Whether the backend can take more: its channel under the write-buffer high mark, the frames mediation
+     * threads handed over on the event loop or nearly (see {@link LegOutbox#offerFromAnyThread}), and what
+     * waits for the handshake (a leg a sequence opened mid-connection) under the flow gate's mark.
      */
     @Override
     public boolean isWritable() {
         Channel ch = channel;
         LegOutbox o = outbox;
-        return ch == null || (ch.isWritable() && o.heldBytes() < FlowGate.DEFAULT_HIGH);
+        return ch == null || (ch.isWritable() && o.inTransitUnderMark() && o.heldBytes() < FlowGate.DEFAULT_HIGH);
     }
 
     @Override
@@ -118,11 +119,8 @@ final class TargetConnection implements TargetLink {
 
     @Override
     public void send(WebSocketFrame frame) {
-        if (channel.eventLoop().inEventLoop()) {
-            outbox.offer(frame); // relayed from the client leg on this loop
-        } else {
-            channel.eventLoop().execute(() -> outbox.offer(frame));
-        }
+        // on this loop when relayed from the client leg
+        outbox.offerFromAnyThread(frame, source::targetWritabilityChanged);
     }
 
     @Override
