@@ -111,7 +111,9 @@ class FaultTest {
         String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + home.analyticsPort + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         Matcher m = Pattern.compile("synapsews_connections_open\\{endpoint=\"" + endpoint + "\"\\} (\\d+)").matcher(metrics);
-        return m.find() ? Integer.parseInt(m.group(1)) : 0;
+        // a missing line is not "none open": the metric or the endpoint's name changed, and the test must say so
+        assertTrue(m.find(), "no synapsews_connections_open line for " + endpoint + " in /metrics:\n" + metrics);
+        return Integer.parseInt(m.group(1));
     }
 
     /** Waits until neither the gateway nor the echo backend holds a connection of {@code endpoint}. */

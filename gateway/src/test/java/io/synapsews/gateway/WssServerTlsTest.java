@@ -120,9 +120,16 @@ class WssServerTlsTest {
         c.ws.sendClose(1000, "done").join();
     }
 
+    /** The TLS handshake fails: an SSL failure in the cause chain, not any failure (a refused port, a 404). */
     private static void refused(HttpClient http, int port) {
-        assertThrows(CompletionException.class, () -> WsClient.connect(http, "wss://localhost:" + port + "/"),
-                "the TLS handshake should have failed");
+        CompletionException e = assertThrows(CompletionException.class,
+                () -> WsClient.connect(http, "wss://localhost:" + port + "/"), "the TLS handshake should have failed");
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException) {
+                return;
+            }
+        }
+        throw new AssertionError("the connection failed, but not in its TLS handshake", e);
     }
 
     @Test
