@@ -112,14 +112,6 @@ class DeployRefusalTest {
                 "one line per refusal");
     }
 
-    private static boolean listening(int port) {
-        try (Socket s = new Socket("127.0.0.1", port)) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
     @Test
     @Order(1)
     void eachBrokenFileIsRefusedWithOneLineNamingFileParameterAndProblem() throws Exception {
@@ -131,7 +123,7 @@ class DeployRefusalTest {
         refusedWith("BusyPort.xml", "parameter 'inbound.ws.port'", "port " + squatter.getLocalPort() + " is already in use");
         refusedWith("BadStore.xml", "parameter 'wss.ssl.key.store.file'", "missing.jks does not exist");
         refusedWith("WrongPass.xml", "parameter 'wss.ssl.key.store.pass'", "wso2carbon.jks", "with this password");
-        assertTrue(!listening(noSequencePort) && !listening(badStorePort) && !listening(wrongPassPort));
+        assertTrue(!TestHome.listening(noSequencePort) && !TestHome.listening(badStorePort) && !TestHome.listening(wrongPassPort));
     }
 
     @Test
@@ -155,7 +147,7 @@ class DeployRefusalTest {
     @Order(1)
     void aSuspendedEndpointIsDeployedWithoutListening() {
         assertTrue(log.messagesSince(0).stream().anyMatch(l -> l.contains("'Suspended'") && l.contains("suspended (not listening)")));
-        assertTrue(!listening(suspendedPort), "a suspended endpoint listens");
+        assertTrue(!TestHome.listening(suspendedPort), "a suspended endpoint listens");
     }
 
     @Test
@@ -163,7 +155,7 @@ class DeployRefusalTest {
     void theFixedFileDeploys() throws Exception {
         home.write(DemoHome.INBOUND_DIR + "NoSequence.xml", TestHome.inboundEndpoint("NoSequence", noSequencePort, "echoSeq"));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40); // Axis2 scans every 10 s
-        while (!listening(noSequencePort) && System.nanoTime() < deadline) {
+        while (!TestHome.listening(noSequencePort) && System.nanoTime() < deadline) {
             Thread.sleep(250);
         }
         WsClient c = WsClient.connect(http, "ws://localhost:" + noSequencePort + "/");

@@ -42,14 +42,6 @@ class DrainTest {
                 .collect(Collectors.toCollection(TreeSet::new));
     }
 
-    private static boolean listening(int port) {
-        try (Socket s = new Socket("127.0.0.1", port)) {
-            return true;
-        } catch (IOException refused) {
-            return false;
-        }
-    }
-
     @Test
     void shutdownClosesEveryClientWithItsCodeForcesTheSilentOnesAndLeavesNothingRunning() throws Exception {
         Set<String> before = threads();
@@ -91,7 +83,7 @@ class DrainTest {
                 assertNotNull(close, "backend leg " + i + " got no close");
             }
             for (int p : new int[] {port, home.wsPort, home.wssPort, home.analyticsPort, home.keyManagerPort}) {
-                assertTrue(!listening(p), "port " + p + " still listens");
+                assertTrue(!TestHome.listening(p), "port " + p + " still listens");
             }
         }
         Set<String> left = threads();

@@ -61,6 +61,15 @@ final class TestHome {
 
     private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+    /** Whether something accepts connections on {@code port} of the loopback address now. */
+    static boolean listening(int port) {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            return s.isConnected();
+        } catch (IOException refused) {
+            return false;
+        }
+    }
+
     /**
      * A port nothing listens on now and that this JVM has not handed out before: the OS may offer a
      * port again once its probe socket is closed, and two parts of one home (an inbound endpoint and

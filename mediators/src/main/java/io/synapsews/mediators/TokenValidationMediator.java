@@ -170,7 +170,9 @@ public final class TokenValidationMediator extends AbstractMediator {
                 }
             }
             if (rest.isEmpty()) {
-                synCtx.getPropertyKeySet().removeIf(k -> "Sec-WebSocket-Protocol".equalsIgnoreCase(String.valueOf(k)));
+                @SuppressWarnings("unchecked") // Synapse's MessageContext.getPropertyKeySet() returns a raw Set
+                java.util.Set<Object> keys = (java.util.Set<Object>) synCtx.getPropertyKeySet();
+                keys.removeIf(k -> "Sec-WebSocket-Protocol".equalsIgnoreCase(String.valueOf(k)));
             }
         }
         return token == null || token.isEmpty() ? null : token;

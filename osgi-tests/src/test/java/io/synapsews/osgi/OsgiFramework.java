@@ -136,8 +136,13 @@ final class OsgiFramework implements AutoCloseable {
     }
 
     @Override
-    public void close() throws BundleException, InterruptedException, IOException {
+    public void close() throws BundleException, IOException {
         framework.stop();
-        framework.waitForStop(30_000);
+        try {
+            framework.waitForStop(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while the framework stopped", e);
+        }
     }
 }

@@ -93,7 +93,7 @@ class MappedJsonTest {
         MappedJson events = MappedJson.parse(json);
 
         OMElement text = ours(events);
-        ((OMElement) text.getFirstElement()).setText("t2");
+        text.getFirstElement().setText("t2");
         assertFalse(events.matches(text), "changed text");
 
         OMElement added = ours(events);
