@@ -191,7 +191,23 @@ class BackpressureTest {
     @ParameterizedTest
     @EnumSource(Lane.class)
     void aBackendThatReadsNothingStopsTheClientAndMemoryStaysBounded(Lane lane) throws Exception {
-        int port = lane == Lane.RELAYED ? sinkPort : sinkMediatedPort;
+        streamIntoAStoppedSink(lane == Lane.RELAYED ? sinkPort : sinkMediatedPort, "to a backend that reads nothing");
+    }
+
+    @Test
+    void framesHeldWhileABackendLegIsConnectingStopTheClientAndMemoryStaysBounded() throws Exception {
+        // the sink reads nothing on new connections, not even the upgrade request: the leg the first message
+        // opens stays in its handshake, and every message after it is held for it; once the sink reads, the
+        // leg opens and what was held goes first, in order, then the rest of the stream
+        streamIntoAStoppedSink(lateSinkPort, "while its backend leg is still connecting");
+    }
+
+    /**
+     * Connects a client to {@code port}, stops the sink reading, and streams {@code SINK_COUNT} frames: the
+     * client must be held back before the end with memory bounded; then the sink reads again and must get
+     * the whole stream.
+     */
+    private static void streamIntoAStoppedSink(int port, String what) throws Exception {
         // a blocking socket client: it writes as fast as the gateway reads, no faster (the JDK client
         // polls a blocked socket about once a second, which would make the test measure the client)
         try (RawWs raw = RawWs.connect(port, "/")) {
@@ -212,52 +228,14 @@ class BackpressureTest {
             });
             try {
                 long stalledAt = awaitStall(sent::get, Duration.ofSeconds(2), Duration.ofSeconds(60),
-                        "the client streaming to a backend that reads nothing");
+                        "the client streaming " + what);
                 long growth = memoryInUse() - before;
                 assertTrue(stalledAt < (long) SINK_SIZE * SINK_COUNT, "the client sent all " + (stalledAt >> 20)
-                        + " MiB to a backend that reads nothing: nothing held it back");
-                assertTrue(growth < BOUND, "memory grew " + (growth >> 20) + " MiB while the backend read nothing");
+                        + " MiB " + what + ": nothing held it back");
+                assertTrue(growth < BOUND, "memory grew " + (growth >> 20) + " MiB with the client streaming " + what);
             } finally {
                 sink.reading(true);
             }
-            done.get(120, TimeUnit.SECONDS);
-            Await.until(Duration.ofSeconds(60), () -> sink.receivedBytes.get() - receivedBefore == (long) SINK_SIZE * SINK_COUNT,
-                    "the backend received the whole stream");
-            raw.send(true, 0, RawWs.CLOSE, RawWs.closePayload(1000, new byte[0]));
-        }
-    }
-
-    @Test
-    void framesHeldWhileABackendLegIsConnectingStopTheClientAndMemoryStaysBounded() throws Exception {
-        try (RawWs raw = RawWs.connect(lateSinkPort, "/")) {
-            long before = memoryInUse();
-            long receivedBefore = sink.receivedBytes.get();
-            // the sink reads nothing on new connections, not even the upgrade request: the leg the first
-            // message opens stays in its handshake, and every message after it is held for it
-            sink.reading(false);
-            AtomicLong sent = new AtomicLong();
-            CompletableFuture<Void> done = CompletableFuture.runAsync(() -> {
-                byte[] chunk = new byte[SINK_SIZE];
-                try {
-                    for (int i = 0; i < SINK_COUNT; i++) {
-                        raw.send(true, 0, RawWs.BINARY, chunk);
-                        sent.addAndGet(SINK_SIZE);
-                    }
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
-            try {
-                long stalledAt = awaitStall(sent::get, Duration.ofSeconds(2), Duration.ofSeconds(60),
-                        "the client streaming while its backend leg is still connecting");
-                long growth = memoryInUse() - before;
-                assertTrue(stalledAt < (long) SINK_SIZE * SINK_COUNT, "the client sent all " + (stalledAt >> 20)
-                        + " MiB while its backend leg was connecting: nothing held it back");
-                assertTrue(growth < BOUND, "memory grew " + (growth >> 20) + " MiB while the backend leg was connecting");
-            } finally {
-                sink.reading(true);
-            }
-            // the leg opens: what was held goes first, in order, then the rest of the stream
             done.get(120, TimeUnit.SECONDS);
             Await.until(Duration.ofSeconds(60), () -> sink.receivedBytes.get() - receivedBefore == (long) SINK_SIZE * SINK_COUNT,
                     "the backend received the whole stream");
