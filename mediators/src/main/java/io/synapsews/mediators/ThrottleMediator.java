@@ -1,6 +1,7 @@
 package io.synapsews.mediators;
 
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.synapsews.transport.common.CloseCodes;
 import io.synapsews.mediators.internal.Application;
 import io.synapsews.mediators.internal.GatewayRuntime;
 import io.synapsews.mediators.internal.Tier;
@@ -76,7 +77,7 @@ public final class ThrottleMediator extends AbstractMediator {
         boolean fromClient = !synCtx.isResponse();
         rt.metrics().throttled(conn, fromClient);
         if (onLimit == OnLimit.CLOSE) {
-            conn.close(1008, "message limit of tier " + tier.name() + " exceeded");
+            conn.close(CloseCodes.POLICY_VIOLATION, "message limit of tier " + tier.name() + " exceeded");
         } else if (conn.isWritable()) {
             // a client that does not read its error frames gets no more of them (the message is dropped and
             // counted all the same): they would pile up in its write buffer

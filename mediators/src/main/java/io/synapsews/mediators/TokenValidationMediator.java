@@ -1,6 +1,7 @@
 package io.synapsews.mediators;
 
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.synapsews.transport.common.CloseCodes;
 import io.synapsews.mediators.internal.Application;
 import io.synapsews.mediators.internal.Certificates;
 import io.synapsews.mediators.internal.GatewayRuntime;
@@ -125,7 +126,7 @@ public final class TokenValidationMediator extends AbstractMediator {
             props.put(ApiProperties.TOKEN_EXPIRY, valid.expiresAtMillis());
             if (onExpiry == OnExpiry.CLOSE) {
                 // a token accepted inside the clock skew lives until exp + skew, and is closed after the 101
-                conn.closeAt(valid.expiresAtMillis() + clockSkewSeconds * 1000, 1008, "access token expired");
+                conn.closeAt(valid.expiresAtMillis() + clockSkewSeconds * 1000, CloseCodes.POLICY_VIOLATION, "access token expired");
             }
         }
         for (Map.Entry<String, Object> p : props.entrySet()) {

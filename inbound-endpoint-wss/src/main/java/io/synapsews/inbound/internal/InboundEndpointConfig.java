@@ -1,5 +1,6 @@
 package io.synapsews.inbound.internal;
 
+import io.synapsews.transport.common.CloseCodes;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
@@ -149,7 +150,7 @@ public final class InboundEndpointConfig {
         bossThreads = integer(BOSS_THREADS, 1, 1, 1024);
         workerThreads = integer(WORKER_THREADS, 2 * Runtime.getRuntime().availableProcessors(), 1, 4096);
         defaultContentType = parameters.getOrDefault(DEFAULT_CONTENT_TYPE, "text/plain");
-        shutdownCode = integer(SHUTDOWN_CODE, 1001, 1000, 4999);
+        shutdownCode = integer(SHUTDOWN_CODE, CloseCodes.GOING_AWAY, 1000, 4999);
         if (!io.synapsews.transport.common.CloseCodes.sendable(shutdownCode)) {
             throw problem(SHUTDOWN_CODE, shutdownCode + " is a close code no close frame may carry (1004-1006 and 1015-2999 are"
                     + " reserved); use 1000-1003, 1007-1014 or 3000-4999");

@@ -2,6 +2,7 @@ package io.synapsews.inbound.internal;
 
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.synapsews.transport.common.CloseCodes;
 import io.synapsews.transport.common.LegOutbox;
 import io.synapsews.transport.common.Mediation;
 import io.synapsews.transport.common.RelayLane;
@@ -61,7 +62,7 @@ final class InboundSourceConnection implements SourceConnection {
     private volatile HandshakeRejection rejection;
     /** The handshake timed out and the client was answered: a backend leg opened later closes at once. */
     private volatile boolean abandoned;
-    private int closeCode = 1006;
+    private int closeCode = CloseCodes.ABNORMAL;
     private String closeReason = "";
     private volatile long openedAt;
     private ScheduledFuture<?> closeTimer;
@@ -141,7 +142,7 @@ final class InboundSourceConnection implements SourceConnection {
         if (state == State.OPEN && pending >= config.slowConsumerBytes()) {
             log.warn(logTag() + " slow consumer: " + pending + " bytes unread for " + config.slowConsumerTimeoutMillis()
                     + " ms, closing with 1008");
-            close(1008, "slow consumer");
+            close(CloseCodes.POLICY_VIOLATION, "slow consumer");
             // it does not read, so it will not answer the close either
             channel.eventLoop().schedule(() -> { channel.close(); }, 1, TimeUnit.SECONDS);
         } else if (!channel.isWritable()) {
@@ -176,7 +177,7 @@ final class InboundSourceConnection implements SourceConnection {
     public void addTarget(TargetLink target) {
         targets.add(target);
         if (abandoned || state == State.CLOSING || state == State.CLOSED) {
-            target.close(1001, "client gone");
+            target.close(CloseCodes.GOING_AWAY, "client gone");
         }
     }
 
@@ -391,7 +392,7 @@ final class InboundSourceConnection implements SourceConnection {
             frame.release();
             if (state == State.OPEN) {
                 log.warn(logTag() + " slow broadcast subscriber: " + pending + " bytes unread, closing with 1008");
-                close(1008, "slow consumer");
+                close(CloseCodes.POLICY_VIOLATION, "slow consumer");
                 channel.eventLoop().schedule(() -> { channel.close(); }, 1, TimeUnit.SECONDS);
             }
             return;
@@ -407,7 +408,7 @@ final class InboundSourceConnection implements SourceConnection {
                 channel.eventLoop().execute(() -> {
                     for (TargetLink t : targets) {
                         if (t != target) {
-                            t.close(1001, "going away");
+                            t.close(CloseCodes.GOING_AWAY, "going away");
                         }
                     }
                     close(code, reason);
@@ -432,7 +433,7 @@ final class InboundSourceConnection implements SourceConnection {
         state = State.CLOSING;
         releasePending();
         if (open && channel.isActive()) {
-            closeCode = code > 0 ? code : 1005;
+            closeCode = code > 0 ? code : CloseCodes.NO_STATUS;
             closeReason = reason == null ? "" : reason;
             outbox.startClose(code, reason);
         } else {
@@ -464,7 +465,7 @@ final class InboundSourceConnection implements SourceConnection {
         }
         state = State.CLOSING;
         releasePending();
-        closeCode = code > 0 ? code : 1005;
+        closeCode = code > 0 ? code : CloseCodes.NO_STATUS;
         closeReason = reason == null ? "" : reason;
         channel.writeAndFlush(LegOutbox.closeFrame(code, reason)).addListener(f -> channel.close());
         // the backend learns of it after every client message sent before the close
@@ -486,7 +487,7 @@ final class InboundSourceConnection implements SourceConnection {
         // queued behind whatever the client sent before it went, so a close code it sent wins
         inbound.execute(() -> {
             for (TargetLink t : targets) {
-                t.close(1001, "client gone");
+                t.close(CloseCodes.GOING_AWAY, "client gone");
             }
         });
         endpoint.removed(this);

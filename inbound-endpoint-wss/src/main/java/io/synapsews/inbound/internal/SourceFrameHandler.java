@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.synapsews.transport.common.CloseCodes;
 import io.synapsews.transport.common.ConnectionListeners;
 import io.synapsews.transport.common.Payloads;
 import io.synapsews.transport.common.TargetLink;
@@ -72,7 +73,7 @@ final class SourceFrameHandler extends ChannelInboundHandlerAdapter {
             try {
                 if (close.statusCode() > 4999) {
                     // the decoder lets these through; RFC 6455 7.4 defines codes up to 4999 only
-                    protocolViolation("close code " + close.statusCode() + " is not defined", 1002);
+                    protocolViolation("close code " + close.statusCode() + " is not defined", CloseCodes.PROTOCOL_ERROR);
                 } else {
                     connection.closeReceived(close.statusCode(), close.reasonText());
                 }
@@ -112,12 +113,12 @@ final class SourceFrameHandler extends ChannelInboundHandlerAdapter {
         if (cause instanceof TooLongFrameException) {
             log.warn(connection.logTag() + " message over " + connection.endpoint().config().maxMessageSize()
                     + " bytes, closing with 1009");
-            connection.close(1009, "message too big");
+            connection.close(CloseCodes.TOO_BIG, "message too big");
         } else if (cause instanceof CorruptedWebSocketFrameException) {
             // the decoder and the UTF-8 validator leave the close to us (closeOnProtocolViolation off), so
             // that every violation gets its close frame: Netty's own sends none for a broken close frame
             WebSocketCloseStatus status = ((CorruptedWebSocketFrameException) cause).closeStatus();
-            protocolViolation(cause.getMessage(), status == null ? 1002 : status.code());
+            protocolViolation(cause.getMessage(), status == null ? CloseCodes.PROTOCOL_ERROR : status.code());
         } else if (cause instanceof java.io.IOException) {
             // a reset by the client: its close (code 1006) is logged when the channel goes
             if (log.isDebugEnabled()) {

@@ -22,6 +22,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.synapsews.transport.common.CloseCodes;
 import io.synapsews.transport.common.ConnectionListeners;
 import io.synapsews.transport.common.HandshakeException;
 import io.synapsews.transport.common.LivenessHandler;
@@ -187,7 +188,7 @@ final class SourceHandshakeHandler extends SimpleChannelInboundHandler<FullHttpR
         if (answered) {
             // the handshake timeout answered first
             for (TargetLink t : conn.targets()) {
-                t.close(1001, "handshake timed out");
+                t.close(CloseCodes.GOING_AWAY, "handshake timed out");
             }
             return;
         }
@@ -198,7 +199,7 @@ final class SourceHandshakeHandler extends SimpleChannelInboundHandler<FullHttpR
             cancelTimeout();
             log.error(conn.logTag() + " answering the handshake for " + SafeText.path(conn.path()) + " failed, closing: " + e, e);
             for (TargetLink t : conn.targets()) {
-                t.close(1001, "handshake failed");
+                t.close(CloseCodes.GOING_AWAY, "handshake failed");
             }
             ConnectionListeners.rejected(conn, 500, "internal_error");
             ctx.channel().close();
@@ -220,7 +221,7 @@ final class SourceHandshakeHandler extends SimpleChannelInboundHandler<FullHttpR
         log.warn(conn.logTag() + " handshake for " + SafeText.path(conn.path()) + " not completed within "
                 + limit + " ms (ws.handshake.timeout.ms), answering 504");
         for (TargetLink t : conn.targets()) {
-            t.close(1001, "handshake timed out");
+            t.close(CloseCodes.GOING_AWAY, "handshake timed out");
         }
         answered = true;
         conn.handshakeAbandoned();
@@ -233,7 +234,7 @@ final class SourceHandshakeHandler extends SimpleChannelInboundHandler<FullHttpR
         Channel ch = ctx.channel();
         if (!ch.isActive() || conn.state() != InboundSourceConnection.State.HANDSHAKING) {
             for (TargetLink t : conn.targets()) {
-                t.close(1001, "client gone");
+                t.close(CloseCodes.GOING_AWAY, "client gone");
             }
             return;
         }
@@ -245,7 +246,7 @@ final class SourceHandshakeHandler extends SimpleChannelInboundHandler<FullHttpR
         }
         if (rejection != null) {
             for (TargetLink t : conn.targets()) {
-                t.close(1001, "handshake failed");
+                t.close(CloseCodes.GOING_AWAY, "handshake failed");
             }
             String body = rejection.body;
             if (rejection.status == 500 || rejection.status == 502 || rejection.status == 504) {
@@ -295,7 +296,7 @@ final class SourceHandshakeHandler extends SimpleChannelInboundHandler<FullHttpR
             if (f.isSuccess()) {
                 conn.opened();
                 if (config.maxLifetimeMillis() > 0) {
-                    conn.closeAt(System.currentTimeMillis() + config.maxLifetimeMillis(), 1001, "maximum connection lifetime");
+                    conn.closeAt(System.currentTimeMillis() + config.maxLifetimeMillis(), CloseCodes.GOING_AWAY, "maximum connection lifetime");
                 }
             } else {
                 ch.close();
@@ -310,8 +311,8 @@ final class SourceHandshakeHandler extends SimpleChannelInboundHandler<FullHttpR
         return new LivenessHandler.Owner() {
             @Override public boolean isOpen() { return conn.state() == InboundSourceConnection.State.OPEN; }
             @Override public String logTag() { return conn.logTag(); }
-            @Override public void noPong() { conn.close(1001, "no pong"); }
-            @Override public void idle() { conn.close(1001, "idle timeout"); }
+            @Override public void noPong() { conn.close(CloseCodes.GOING_AWAY, "no pong"); }
+            @Override public void idle() { conn.close(CloseCodes.GOING_AWAY, "idle timeout"); }
         };
     }
 

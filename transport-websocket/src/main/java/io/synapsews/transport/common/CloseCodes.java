@@ -14,6 +14,10 @@ public final class CloseCodes {
     public static final int NORMAL = 1000;
     public static final int GOING_AWAY = 1001;
     public static final int PROTOCOL_ERROR = 1002;
+    /** Recorded (never sent) for a close frame without a code. */
+    public static final int NO_STATUS = 1005;
+    /** Recorded (never sent) for a connection that ended without a close frame. */
+    public static final int ABNORMAL = 1006;
     public static final int INVALID_PAYLOAD = 1007;
     public static final int POLICY_VIOLATION = 1008;
     public static final int TOO_BIG = 1009;

@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.synapsews.transport.common.CloseCodes;
 import io.synapsews.transport.common.ConnectionListeners;
 import io.synapsews.transport.common.FlowGate;
 import io.synapsews.transport.common.HandshakeException;
@@ -165,13 +166,13 @@ final class TargetConnection implements TargetLink {
 
             @Override
             public void noPong() {
-                source.closeFromTarget(TargetConnection.this, 1001, "backend not responding");
-                closeNow(1001, "no pong");
+                source.closeFromTarget(TargetConnection.this, CloseCodes.GOING_AWAY, "backend not responding");
+                closeNow(CloseCodes.GOING_AWAY, "no pong");
             }
 
             @Override
             public void idle() {
-                closeNow(1001, "idle timeout");
+                closeNow(CloseCodes.GOING_AWAY, "idle timeout");
             }
         };
     }
@@ -205,7 +206,7 @@ final class TargetConnection implements TargetLink {
             channel.close();
         }
         if (!handshake.completeExceptionally(e) && active) {
-            source.closeFromTarget(this, 1014, "backend handshake failed");
+            source.closeFromTarget(this, CloseCodes.BAD_GATEWAY, "backend handshake failed");
         }
     }
 
@@ -257,7 +258,7 @@ final class TargetConnection implements TargetLink {
             handshake.completeExceptionally(new HandshakeException(502, "backend closed the connection during the handshake"));
         } else if (before == State.OPEN) {
             log.warn(source.id() + " " + source.endpointName() + ": backend " + url + " vanished without a close");
-            source.closeFromTarget(this, 1014, "backend connection lost");
+            source.closeFromTarget(this, CloseCodes.BAD_GATEWAY, "backend connection lost");
         }
     }
 

@@ -72,7 +72,7 @@ public final class TargetSender {
                     if (failure == null) {
                         opened.activate();
                     } else {
-                        source.closeFromTarget(opened, 1014, "backend unavailable");
+                        source.closeFromTarget(opened, CloseCodes.BAD_GATEWAY, "backend unavailable");
                     }
                 });
             }
