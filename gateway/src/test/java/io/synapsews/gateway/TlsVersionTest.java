@@ -81,15 +81,8 @@ class TlsVersionTest {
                 "-cipher", "DEFAULT@SECLEVEL=0", "-cert", pem.getPath(), "-key", pem.getPath(), "-www", "-quiet")
                 .redirectErrorStream(true).redirectOutput(new File(tmp.toFile(), "s_server" + port + ".log")).start();
         servers.add(p);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(50);
-            }
-        }
-        throw new IOException("openssl s_server " + protocol + " did not start on " + port);
+        Await.until(java.time.Duration.ofSeconds(10), () -> TestHome.listening(port),
+                "openssl s_server " + protocol + " listening on " + port);
     }
 
     /** Runs a command, returns what it printed; fails unless it exits with {@code expectedExit} (-1: any). */
