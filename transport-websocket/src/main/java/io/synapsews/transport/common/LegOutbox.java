@@ -54,7 +54,7 @@ public final class LegOutbox {
 
     /**
      * {@link #offer} from any thread: on the event loop at once, from another thread (a mediation thread)
-     * through a task, counted in {@link #inTransit()} until it has run. A frame on its way to the event loop
+     * through a task, counted as in transit until it has run. A frame on its way to the event loop
      * is not in the channel's write buffer yet, so the channel still says writable; without the count a
      * thread checking writability before each frame would queue thousands before the channel's own count
      * moved. {@code drained} runs on the event loop when the count falls back under {@link #IN_TRANSIT_MARK}.
@@ -73,11 +73,6 @@ public final class LegOutbox {
                 drained.run(); // what paused on the count alone may go on
             }
         });
-    }
-
-    /** Bytes of frames on their way to the event loop (see {@link #offerFromAnyThread}); any thread. */
-    public long inTransit() {
-        return inTransit.get();
     }
 
     /** Whether the frames on their way to the event loop are under {@link #IN_TRANSIT_MARK}; any thread. */
