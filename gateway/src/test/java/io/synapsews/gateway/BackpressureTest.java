@@ -1,5 +1,7 @@
 package io.synapsews.gateway;
 
+import io.synapsews.testing.Await;
+
 import io.netty.buffer.PooledByteBufAllocator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

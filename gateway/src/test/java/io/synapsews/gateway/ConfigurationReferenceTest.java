@@ -83,15 +83,15 @@ class ConfigurationReferenceTest {
     @Test
     void everyTransportSenderParameterIsDocumented() throws Exception {
         TreeSet<String> names = names(TransportSenderConfig.class);
-        names.add(io.synapsews.transport.common.WebSocketProperties.OUTFLOW_DISPATCH_SEQUENCE);
-        names.add(io.synapsews.transport.common.WebSocketProperties.OUTFLOW_DISPATCH_FAULT_SEQUENCE);
+        names.add(io.synapsews.transport.spi.WebSocketProperties.OUTFLOW_DISPATCH_SEQUENCE);
+        names.add(io.synapsews.transport.spi.WebSocketProperties.OUTFLOW_DISPATCH_FAULT_SEQUENCE);
         matches("Transport sender parameters", names);
     }
 
     @Test
     void everySystemPropertyIsDocumented() throws Exception {
         TreeSet<String> names = names(InboundEndpointManager.class);
-        names.add(io.synapsews.transport.common.JsonDepth.MAX_DEPTH_PROPERTY);
+        names.add(io.synapsews.transport.payload.JsonDepth.MAX_DEPTH_PROPERTY);
         matches("System properties", names);
     }
 }

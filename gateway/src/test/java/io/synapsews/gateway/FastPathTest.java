@@ -1,6 +1,7 @@
 package io.synapsews.gateway;
 
-import io.synapsews.transport.common.Payloads;
+import io.synapsews.transport.payload.PayloadCodec;
+import io.synapsews.transport.payload.PayloadCounters;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * without mediating them at all (RelayLane), broadcast levels included.
  */
 class FastPathTest {
+
+    private static final PayloadCounters COUNTED = PayloadCodec.shared().counters();
 
     @TempDir
     static Path tmp;
@@ -104,25 +107,25 @@ class FastPathTest {
     void aPassThroughSequenceNeverBuildsTextPayloads() throws Exception {
         // the client's messages are relayed (the sequence only sends); the backend's are mediated by
         // the demo's outflow sequence (it throttles), which leaves them untouched
-        long built = Payloads.expandedCount();
-        long untouched = Payloads.untouchedCount();
-        long relayed = Payloads.relayedCount();
+        long built = COUNTED.built();
+        long untouched = COUNTED.untouched();
+        long relayed = COUNTED.relayed();
         WsClient c = WsClient.connect(http, "ws://localhost:" + textPort + "/");
         for (int i = 0; i < 20; i++) {
             String m = "<not-xml & not \"json\" " + i + " ✓";
             c.ws.sendText(m, true).join();
             assertEquals(m, c.next());
         }
-        assertEquals(0, Payloads.expandedCount() - built, "a payload was built");
-        assertEquals(20, Payloads.relayedCount() - relayed, "client messages relayed");
-        assertEquals(20, Payloads.untouchedCount() - untouched, "backend messages mediated and left with their original bytes");
+        assertEquals(0, COUNTED.built() - built, "a payload was built");
+        assertEquals(20, COUNTED.relayed() - relayed, "client messages relayed");
+        assertEquals(20, COUNTED.untouched() - untouched, "backend messages mediated and left with their original bytes");
     }
 
     @Test
     void aConnectionWhoseSequencesOnlySendAndRespondRelaysBothWays() throws Exception {
-        long built = Payloads.expandedCount();
-        long untouched = Payloads.untouchedCount();
-        long relayed = Payloads.relayedCount();
+        long built = COUNTED.built();
+        long untouched = COUNTED.untouched();
+        long relayed = COUNTED.relayed();
         WsClient c = WsClient.connect(http, "ws://localhost:" + relayPort + "/");
         for (int i = 0; i < 20; i++) {
             c.ws.sendText("relay " + i + " ✓", true).join();
@@ -131,9 +134,9 @@ class FastPathTest {
         byte[] data = {0, 1, 2, (byte) 0xFF};
         c.ws.sendBinary(java.nio.ByteBuffer.wrap(data), true).join();
         org.junit.jupiter.api.Assertions.assertArrayEquals(data, (byte[]) c.next());
-        assertEquals(42, Payloads.relayedCount() - relayed, "21 messages each way relayed");
-        assertEquals(0, Payloads.untouchedCount() - untouched, "nothing mediated");
-        assertEquals(0, Payloads.expandedCount() - built, "nothing built");
+        assertEquals(42, COUNTED.relayed() - relayed, "21 messages each way relayed");
+        assertEquals(0, COUNTED.untouched() - untouched, "nothing mediated");
+        assertEquals(0, COUNTED.built() - built, "nothing built");
     }
 
     @Test
@@ -153,25 +156,25 @@ class FastPathTest {
 
     @Test
     void aTextPayloadIsBuiltWhenAMediatorReadsIt() throws Exception {
-        long built = Payloads.expandedCount();
+        long built = COUNTED.built();
         WsClient c = WsClient.connect(http, "ws://localhost:" + textMediatedPort + "/");
         c.ws.sendText("ping", true).join();
         assertEquals("pong", c.next());
         c.ws.sendText("hello ✓", true).join();
         assertEquals("hello ✓", c.next());
-        assertEquals(2, Payloads.expandedCount() - built, "the sequence read two payloads");
+        assertEquals(2, COUNTED.built() - built, "the sequence read two payloads");
     }
 
     @Test
     void jsonNoMediatorChangedLeavesAsItCameWithoutBeingParsed() throws Exception {
         // application/json is built by axis2-json, lazily: a sequence that does not touch the payload
         // sends the text it came as, spacing and all, and never parses it
-        long untouched = Payloads.untouchedCount();
+        long untouched = COUNTED.untouched();
         WsClient c = WsClient.connect(http, "ws://localhost:" + jsonPort + "/");
         String json = "{ \"msg\" :  {\"id\": \"a1\",   \"note\": \"spacing ✓\"} }";
         c.ws.sendText(json, true).join();
         assertEquals(json, c.next());
-        assertTrue(Payloads.untouchedCount() - untouched >= 1, "the JSON message was reformatted");
+        assertTrue(COUNTED.untouched() - untouched >= 1, "the JSON message was reformatted");
     }
 
     @Test
@@ -194,21 +197,21 @@ class FastPathTest {
         String rewritten = (String) c.next();
         assertTrue(rewritten.contains("\"seen\":\"yes\"") && rewritten.contains("42"), rewritten);
         // read by XPath (which builds the tree) but not changed: it leaves as it came, spacing and all
-        long untouched = Payloads.untouchedCount();
+        long untouched = COUNTED.untouched();
         String read = "{\"msg\": {\"id\": \"7\",  \"list\": [1, 2]}}";
         c.ws.sendText(read, true).join();
         assertEquals(read, c.next());
         // both legs: to the backend (read, unchanged) and back (the outflow sequence does not read it)
-        assertEquals(2, Payloads.untouchedCount() - untouched, "the read message was not left as it came");
+        assertEquals(2, COUNTED.untouched() - untouched, "the read message was not left as it came");
         // changed in place (enrich adds a child to the same element): written by the JSON formatter
         c.ws.sendText("{\"msg\": {\"id\": \"99\"}}", true).join();
         String changed = (String) c.next();
         assertEquals("{\"msg\":{\"id\":99,\"seen\":\"in place\"}}", changed.replace("\"99\"", "99"), changed);
-        assertEquals(3, Payloads.untouchedCount() - untouched, "the changed message left as it came");
+        assertEquals(3, COUNTED.untouched() - untouched, "the changed message left as it came");
         // a shape our reader declines (a fraction): axis2-json's builder reads it, its formatter writes it
         c.ws.sendText("{\"msg\": {\"id\": \"8\", \"price\": 1.50}}", true).join();
         String declined = (String) c.next();
         assertEquals("{\"msg\":{\"id\":8,\"price\":1.5}}", declined.replace("\"8\"", "8"), declined);
-        assertEquals(4, Payloads.untouchedCount() - untouched, "only the backend's answer left untouched");
+        assertEquals(4, COUNTED.untouched() - untouched, "only the backend's answer left untouched");
     }
 }

@@ -1,5 +1,7 @@
 package io.synapsews.gateway;
 
+import io.synapsews.testing.Await;
+
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;

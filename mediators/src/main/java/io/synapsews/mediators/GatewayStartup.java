@@ -3,7 +3,7 @@ package io.synapsews.mediators;
 import io.synapsews.mediators.internal.GatewayConfig;
 import io.synapsews.mediators.internal.GatewayConfigException;
 import io.synapsews.mediators.internal.GatewayRuntime;
-import io.synapsews.transport.common.ServerHome;
+import io.synapsews.transport.config.ServerHome;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.apache.synapse.config.xml.XMLConfigConstants;

@@ -1,13 +1,13 @@
 package io.synapsews.mediators;
 
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.synapsews.transport.common.CloseCodes;
+import io.synapsews.transport.spi.CloseCodes;
 import io.synapsews.mediators.internal.Application;
 import io.synapsews.mediators.internal.GatewayRuntime;
-import io.synapsews.mediators.internal.Tier;
-import io.synapsews.transport.common.Mediation;
-import io.synapsews.transport.common.SourceConnection;
-import io.synapsews.transport.common.WebSocketProperties;
+import io.synapsews.mediators.internal.throttle.Tier;
+import io.synapsews.transport.mediation.Mediation;
+import io.synapsews.transport.spi.ClientConnection;
+import io.synapsews.transport.spi.WebSocketProperties;
 import org.apache.synapse.MessageContext;
 import org.apache.synapse.mediators.AbstractMediator;
 
@@ -34,10 +34,10 @@ public final class ThrottleMediator extends AbstractMediator {
     public boolean mediate(MessageContext synCtx) {
         Object c = Mediation.axis2(synCtx).getProperty(WebSocketProperties.SOURCE_CONNECTION);
         GatewayRuntime rt = GatewayRuntime.current();
-        if (!(c instanceof SourceConnection) || rt == null) {
+        if (!(c instanceof ClientConnection) || rt == null) {
             return true;
         }
-        SourceConnection conn = (SourceConnection) c;
+        ClientConnection conn = (ClientConnection) c;
         Object appName = conn.attributes().get(ApiProperties.APPLICATION);
         if (appName == null) {
             return true; // no subscription known (no wsAuth before): nothing to count against

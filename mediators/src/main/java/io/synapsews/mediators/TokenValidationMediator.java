@@ -1,19 +1,19 @@
 package io.synapsews.mediators;
 
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.synapsews.transport.common.CloseCodes;
+import io.synapsews.transport.spi.CloseCodes;
 import io.synapsews.mediators.internal.Application;
-import io.synapsews.mediators.internal.Certificates;
+import io.synapsews.mediators.internal.auth.Certificates;
 import io.synapsews.mediators.internal.GatewayRuntime;
-import io.synapsews.mediators.internal.InvalidTokenException;
-import io.synapsews.mediators.internal.KeyManager;
-import io.synapsews.mediators.internal.TokenValidator;
-import io.synapsews.mediators.internal.ValidatedToken;
-import io.synapsews.transport.common.Mediation;
-import io.synapsews.transport.common.OriginList;
-import io.synapsews.transport.common.SafeText;
-import io.synapsews.transport.common.SourceConnection;
-import io.synapsews.transport.common.WebSocketProperties;
+import io.synapsews.mediators.internal.auth.InvalidTokenException;
+import io.synapsews.mediators.internal.auth.KeyManager;
+import io.synapsews.mediators.internal.auth.TokenValidator;
+import io.synapsews.mediators.internal.auth.ValidatedToken;
+import io.synapsews.transport.mediation.Mediation;
+import io.synapsews.transport.config.OriginList;
+import io.synapsews.transport.spi.SafeText;
+import io.synapsews.transport.spi.ClientConnection;
+import io.synapsews.transport.spi.WebSocketProperties;
 import org.apache.synapse.MessageContext;
 import org.apache.synapse.mediators.AbstractMediator;
 
@@ -63,10 +63,10 @@ public final class TokenValidationMediator extends AbstractMediator {
             return true; // checked at the handshake; the connection carries the result
         }
         Object c = Mediation.axis2(synCtx).getProperty(WebSocketProperties.SOURCE_CONNECTION);
-        if (!(c instanceof SourceConnection)) {
+        if (!(c instanceof ClientConnection)) {
             handleException("wsAuth works only on handshakes of a WebSocket inbound endpoint", synCtx);
         }
-        SourceConnection conn = (SourceConnection) c;
+        ClientConnection conn = (ClientConnection) c;
         conn.attributes().put(ApiProperties.API, api);
         conn.attributes().put(ApiProperties.VERSION, version);
         // first: the query token leaves the path before anything can log or count it
@@ -136,7 +136,7 @@ public final class TokenValidationMediator extends AbstractMediator {
         return true;
     }
 
-    private String extractToken(SourceConnection conn, MessageContext synCtx) {
+    private String extractToken(ClientConnection conn, MessageContext synCtx) {
         String token = null;
         for (Map.Entry<String, String> h : conn.handshakeHeaders().entrySet()) {
             if ("Authorization".equalsIgnoreCase(h.getKey()) && h.getValue().regionMatches(true, 0, "Bearer ", 0, 7)) {
@@ -179,7 +179,7 @@ public final class TokenValidationMediator extends AbstractMediator {
         return token == null || token.isEmpty() ? null : token;
     }
 
-    private static boolean reject(SourceConnection conn, int status, String wwwAuthenticate, String body, String reason) {
+    private static boolean reject(ClientConnection conn, int status, String wwwAuthenticate, String body, String reason) {
         Map<String, String> headers = new LinkedHashMap<>();
         if (wwwAuthenticate != null) {
             headers.put("WWW-Authenticate", wwwAuthenticate);

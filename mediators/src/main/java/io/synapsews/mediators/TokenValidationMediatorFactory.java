@@ -45,7 +45,7 @@ public final class TokenValidationMediatorFactory extends AbstractMediatorFactor
                     + (m.getJwksUrl() != null ? "jwksUrl" : "certificate") + " (\"*\" accepts any)");
         }
         try {
-            m.setAllowedOrigins(io.synapsews.transport.common.OriginList.parse(MediatorXml.attr(elem, "allowedOrigins")));
+            m.setAllowedOrigins(io.synapsews.transport.config.OriginList.parse(MediatorXml.attr(elem, "allowedOrigins")));
         } catch (IllegalArgumentException e) {
             throw new SynapseException("<wsAuth api=\"" + m.getApi() + "\">: attribute 'allowedOrigins': " + e.getMessage());
         }

@@ -70,7 +70,7 @@ class BundleManifestTest {
 
     @ParameterizedTest
     @CsvSource({
-        "org.wso2.carbon.websocket.transport, org.wso2.carbon.websocket.transport io.synapsews.transport.common",
+        "org.wso2.carbon.websocket.transport, org.wso2.carbon.websocket.transport io.synapsews.transport.spi io.synapsews.transport.config io.synapsews.transport.payload io.synapsews.transport.mediation io.synapsews.transport.netty",
         "io.synapsews.inbound.endpoint, io.synapsews.inbound",
         "io.synapsews.mediators, io.synapsews.mediators",
     })
@@ -109,7 +109,7 @@ class BundleManifestTest {
         try (JarFile jar = new JarFile(bundleFile("org.wso2.carbon.websocket.transport"))) {
             String xml = new String(jar.getInputStream(jar.getEntry(component)).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             assertTrue(xml.contains("xmlns:scr=\"http://www.osgi.org/xmlns/scr/v1.3.0\""), xml);
-            assertTrue(xml.contains("<provide interface=\"io.synapsews.transport.common.WebSocketTransport\"/>"), xml);
+            assertTrue(xml.contains("<provide interface=\"io.synapsews.transport.spi.WebSocketTransport\"/>"), xml);
         }
         for (String module : List.of("io.synapsews.inbound.endpoint", "io.synapsews.mediators")) {
             assertEquals(null, manifest(module).getMainAttributes().getValue("Service-Component"), module);

@@ -160,13 +160,15 @@ class FrameworkTest {
         assertEquals("io.netty.handler-proxy", transport.get("io.netty.handler.proxy"));
 
         Map<String, String> inbound = packageWires(osgi.bundle(INBOUND));
-        assertEquals(TRANSPORT, inbound.get("io.synapsews.transport.common"), "inbound " + inbound);
+        assertEquals(TRANSPORT, inbound.get("io.synapsews.transport.spi"), "inbound " + inbound);
+        assertEquals(TRANSPORT, inbound.get("io.synapsews.transport.netty"), "inbound " + inbound);
         assertEquals("axis2-kernel", inbound.get("org.apache.axis2.deployment"));
         assertEquals("synapse-core", inbound.get("org.apache.synapse.core"));
         assertEquals("io.netty.transport", inbound.get("io.netty.channel"));
 
         Map<String, String> mediators = packageWires(osgi.bundle(MEDIATORS));
-        assertEquals(TRANSPORT, mediators.get("io.synapsews.transport.common"), "mediators " + mediators);
+        assertEquals(TRANSPORT, mediators.get("io.synapsews.transport.spi"), "mediators " + mediators);
+        assertEquals(null, mediators.get("io.synapsews.transport.netty"), "the netty-level package is the inbound bundle's only");
         assertEquals("synapse-core", mediators.get("org.apache.synapse.mediators"));
         assertEquals("com.nimbusds.nimbus-jose-jwt", mediators.get("com.nimbusds.jwt"));
 
@@ -184,7 +186,7 @@ class FrameworkTest {
     @Order(4)
     void declarativeServicesRegistersTheTransportService() throws Exception {
         BundleContext ctx = osgi.framework.getBundleContext();
-        ServiceTracker<Object, Object> tracker = new ServiceTracker<>(ctx, "io.synapsews.transport.common.WebSocketTransport", null);
+        ServiceTracker<Object, Object> tracker = new ServiceTracker<>(ctx, "io.synapsews.transport.spi.WebSocketTransport", null);
         tracker.open(true);
         try {
             Object service = tracker.waitForService(30_000);
@@ -195,13 +197,13 @@ class FrameworkTest {
             assertArrayEquals(new String[] {"ws", "wss"}, (String[]) ref.getProperty("transport.protocols"));
             assertEquals("org.wso2.carbon.websocket.transport.WebsocketTransportSender", ref.getProperty("transport.sender.class"));
 
-            Class<?> api = osgi.bundle(TRANSPORT).loadClass("io.synapsews.transport.common.WebSocketTransport");
+            Class<?> api = osgi.bundle(TRANSPORT).loadClass("io.synapsews.transport.spi.WebSocketTransport");
             assertEquals(List.of("ws", "wss"), api.getMethod("protocols").invoke(service));
             Object sender = api.getMethod("newSender").invoke(service);
             assertEquals(ref.getProperty("transport.sender.class"), sender.getClass().getName());
 
             // whiteboard: a ConnectionListener service from another bundle is bound by the component
-            Class<?> listener = osgi.bundle(MEDIATORS).loadClass("io.synapsews.transport.common.ConnectionListener");
+            Class<?> listener = osgi.bundle(MEDIATORS).loadClass("io.synapsews.transport.spi.ConnectionListener");
             Object l = Proxy.newProxyInstance(listener.getClassLoader(), new Class<?>[] {listener}, (p, m, args) -> {
                 switch (m.getName()) {
                     case "equals": return p == args[0];
@@ -236,7 +238,7 @@ class FrameworkTest {
 
             // stopping the bundle takes the service away
             osgi.bundle(TRANSPORT).stop();
-            assertNull(ctx.getServiceReference("io.synapsews.transport.common.WebSocketTransport"));
+            assertNull(ctx.getServiceReference("io.synapsews.transport.spi.WebSocketTransport"));
             osgi.bundle(TRANSPORT).start();
             assertNotNull(tracker.waitForService(30_000), "service back after a restart of the bundle");
         } finally {

@@ -1,7 +1,7 @@
 package io.synapsews.inbound.internal;
 
 import io.netty.handler.codec.http.HttpHeaders;
-import io.synapsews.transport.common.CidrList;
+import io.synapsews.transport.config.CidrList;
 
 import java.util.ArrayList;
 import java.util.List;

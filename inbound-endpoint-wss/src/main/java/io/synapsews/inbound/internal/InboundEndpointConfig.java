@@ -1,6 +1,6 @@
 package io.synapsews.inbound.internal;
 
-import io.synapsews.transport.common.CloseCodes;
+import io.synapsews.transport.spi.CloseCodes;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
@@ -108,10 +108,10 @@ public final class InboundEndpointConfig {
     private final boolean passThroughControlFrames;
     private final int writerIdleSeconds;
     private final boolean closeSlowConsumers;
-    private final io.synapsews.transport.common.OriginList allowedOrigins;
-    private final io.synapsews.transport.common.CidrList trustedProxies;
-    private final io.synapsews.transport.common.CidrList clientIpAllow;
-    private final io.synapsews.transport.common.CidrList clientIpDeny;
+    private final io.synapsews.transport.config.OriginList allowedOrigins;
+    private final io.synapsews.transport.config.CidrList trustedProxies;
+    private final io.synapsews.transport.config.CidrList clientIpAllow;
+    private final io.synapsews.transport.config.CidrList clientIpDeny;
     private final int slowConsumerBytes;
     private final int slowConsumerTimeoutMillis;
     private final int drainMillis;
@@ -151,12 +151,12 @@ public final class InboundEndpointConfig {
         workerThreads = integer(WORKER_THREADS, 2 * Runtime.getRuntime().availableProcessors(), 1, 4096);
         defaultContentType = parameters.getOrDefault(DEFAULT_CONTENT_TYPE, "text/plain");
         shutdownCode = integer(SHUTDOWN_CODE, CloseCodes.GOING_AWAY, 1000, 4999);
-        if (!io.synapsews.transport.common.CloseCodes.sendable(shutdownCode)) {
+        if (!io.synapsews.transport.spi.CloseCodes.sendable(shutdownCode)) {
             throw problem(SHUTDOWN_CODE, shutdownCode + " is a close code no close frame may carry (1004-1006 and 1015-2999 are"
                     + " reserved); use 1000-1003, 1007-1014 or 3000-4999");
         }
         shutdownMessage = parameters.getOrDefault(SHUTDOWN_MESSAGE, "shutdown");
-        if (shutdownMessage.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > io.synapsews.transport.common.CloseCodes.MAX_REASON_BYTES) {
+        if (shutdownMessage.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > io.synapsews.transport.spi.CloseCodes.MAX_REASON_BYTES) {
             throw problem(SHUTDOWN_MESSAGE, "is longer than the 123 UTF-8 bytes a close reason may have");
         }
         maxFrameSize = integer(MAX_FRAME, DEFAULT_MAX_MESSAGE, 1, Integer.MAX_VALUE);
@@ -190,7 +190,7 @@ public final class InboundEndpointConfig {
         slowConsumerBytes = integer(SLOW_CONSUMER_BYTES, 1024 * 1024, 1, Integer.MAX_VALUE);
         slowConsumerTimeoutMillis = integer(SLOW_CONSUMER_TIMEOUT, 30_000, 1, 86_400_000);
         try {
-            allowedOrigins = io.synapsews.transport.common.OriginList.parse(parameters.get(ALLOWED_ORIGINS));
+            allowedOrigins = io.synapsews.transport.config.OriginList.parse(parameters.get(ALLOWED_ORIGINS));
         } catch (IllegalArgumentException e) {
             throw problem(ALLOWED_ORIGINS, e.getMessage());
         }
@@ -321,22 +321,22 @@ public final class InboundEndpointConfig {
         return n;
     }
 
-    private io.synapsews.transport.common.CidrList cidrs(String parameter) throws InboundConfigException {
+    private io.synapsews.transport.config.CidrList cidrs(String parameter) throws InboundConfigException {
         try {
-            return io.synapsews.transport.common.CidrList.parse(parameters.get(parameter));
+            return io.synapsews.transport.config.CidrList.parse(parameters.get(parameter));
         } catch (IllegalArgumentException e) {
             throw problem(parameter, e.getMessage());
         }
     }
 
     /** {@code ws.allowed.origins}: the origins browser pages may connect from (all when not set). */
-    public io.synapsews.transport.common.OriginList allowedOrigins() { return allowedOrigins; }
+    public io.synapsews.transport.config.OriginList allowedOrigins() { return allowedOrigins; }
     /** {@code ws.trusted.proxies}: peers whose {@code Forwarded} / {@code X-Forwarded-For} name the client. */
-    public io.synapsews.transport.common.CidrList trustedProxies() { return trustedProxies; }
+    public io.synapsews.transport.config.CidrList trustedProxies() { return trustedProxies; }
     /** {@code ws.client.ip.allow}: when set, only clients in these networks are answered with more than 403. */
-    public io.synapsews.transport.common.CidrList clientIpAllow() { return clientIpAllow; }
+    public io.synapsews.transport.config.CidrList clientIpAllow() { return clientIpAllow; }
     /** {@code ws.client.ip.deny}: clients in these networks get 403 (deny wins over allow). */
-    public io.synapsews.transport.common.CidrList clientIpDeny() { return clientIpDeny; }
+    public io.synapsews.transport.config.CidrList clientIpDeny() { return clientIpDeny; }
 
     private InboundConfigException problem(String parameter, String what) {
         return new InboundConfigException(file + ": " + (parameter == null ? "" : "parameter '" + parameter + "' ") + what);

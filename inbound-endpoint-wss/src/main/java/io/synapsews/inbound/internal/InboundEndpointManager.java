@@ -1,6 +1,6 @@
 package io.synapsews.inbound.internal;
 
-import io.synapsews.transport.common.Mediation;
+import io.synapsews.transport.mediation.Mediation;
 import org.apache.axis2.context.ConfigurationContext;
 import org.apache.axis2.description.TransportOutDescription;
 import org.apache.commons.logging.Log;

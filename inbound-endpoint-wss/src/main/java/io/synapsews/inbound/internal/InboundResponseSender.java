@@ -1,10 +1,10 @@
 package io.synapsews.inbound.internal;
 
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.synapsews.transport.common.CloseCodes;
-import io.synapsews.transport.common.Payloads;
-import io.synapsews.transport.common.SafeText;
-import io.synapsews.transport.common.WebSocketProperties;
+import io.synapsews.transport.spi.CloseCodes;
+import io.synapsews.transport.payload.PayloadCodec;
+import io.synapsews.transport.spi.SafeText;
+import io.synapsews.transport.spi.WebSocketProperties;
 import org.apache.axis2.AxisFault;
 import org.apache.axis2.Constants;
 import org.apache.axis2.context.ConfigurationContext;
@@ -19,6 +19,9 @@ import org.apache.axis2.transport.TransportSender;
  * answer the client gets instead of 101.
  */
 public final class InboundResponseSender extends AbstractHandler implements TransportSender {
+
+    /** The runtime\'s payload codec (counts what it built, left untouched and relayed). */
+    private final PayloadCodec codec = PayloadCodec.shared();
 
     private static final org.apache.commons.logging.Log log = org.apache.commons.logging.LogFactory.getLog(InboundResponseSender.class);
 
@@ -53,7 +56,7 @@ public final class InboundResponseSender extends AbstractHandler implements Tran
             conn.channel().eventLoop().execute(() -> conn.close(closeWith, reason));
             return InvocationResponse.CONTINUE;
         }
-        WebSocketFrame frame = Payloads.toFrame(msgCtx);
+        WebSocketFrame frame = codec.toFrame(msgCtx);
         conn.endpoint().broadcast(conn, frame);
         return InvocationResponse.CONTINUE;
     }

@@ -2,14 +2,12 @@ package io.synapsews.inbound.internal;
 
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.synapsews.transport.common.CloseCodes;
-import io.synapsews.transport.common.LegOutbox;
-import io.synapsews.transport.common.Mediation;
-import io.synapsews.transport.common.RelayLane;
-import io.synapsews.transport.common.SafeText;
-import io.synapsews.transport.common.SerialExecutor;
-import io.synapsews.transport.common.SourceConnection;
-import io.synapsews.transport.common.TargetLink;
+import io.synapsews.transport.spi.CloseCodes;
+import io.synapsews.transport.netty.LegOutbox;
+import io.synapsews.transport.mediation.Mediation;
+import io.synapsews.transport.spi.SafeText;
+import io.synapsews.transport.spi.SourceLeg;
+import io.synapsews.transport.spi.TargetLink;
 import org.apache.axis2.description.TransportOutDescription;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -17,8 +15,8 @@ import org.apache.synapse.config.SynapseConfiguration;
 import org.apache.synapse.core.SynapseEnvironment;
 
 import io.netty.util.concurrent.ScheduledFuture;
-import io.synapsews.transport.common.ConnectionListeners;
-import io.synapsews.transport.common.FlowGate;
+import io.synapsews.transport.spi.ConnectionListeners;
+import io.synapsews.transport.netty.FlowGate;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -34,7 +32,7 @@ import java.util.concurrent.Executor;
  * A client connection of an inbound endpoint. Channel state changes on the client channel's
  * event loop; mediation runs on two serial executors (client to backend, backend to client).
  */
-final class InboundSourceConnection implements SourceConnection {
+final class InboundSourceConnection implements SourceLeg {
 
     private static final Log log = LogFactory.getLog(InboundSourceConnection.class);
 

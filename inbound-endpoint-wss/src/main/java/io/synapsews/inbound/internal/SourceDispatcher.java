@@ -1,13 +1,13 @@
 package io.synapsews.inbound.internal;
 
-import io.synapsews.transport.common.CloseCodes;
-import io.synapsews.transport.common.ConnectionListeners;
-import io.synapsews.transport.common.JsonDepth;
-import io.synapsews.transport.common.HandshakeException;
-import io.synapsews.transport.common.Mediation;
-import io.synapsews.transport.common.Payloads;
-import io.synapsews.transport.common.SafeText;
-import io.synapsews.transport.common.WebSocketProperties;
+import io.synapsews.transport.spi.CloseCodes;
+import io.synapsews.transport.spi.ConnectionListeners;
+import io.synapsews.transport.payload.JsonDepth;
+import io.synapsews.transport.spi.HandshakeException;
+import io.synapsews.transport.mediation.Mediation;
+import io.synapsews.transport.payload.PayloadCodec;
+import io.synapsews.transport.spi.SafeText;
+import io.synapsews.transport.spi.WebSocketProperties;
 import org.apache.axis2.Constants;
 import org.apache.axis2.context.MessageContext;
 import org.apache.commons.logging.Log;
@@ -23,6 +23,9 @@ import java.util.TreeMap;
  * then each message, through the endpoint's sequence.
  */
 final class SourceDispatcher {
+
+    /** The runtime\'s payload codec (counts what it built, left untouched and relayed). */
+    private static final PayloadCodec CODEC = PayloadCodec.shared();
 
     private static final Log log = LogFactory.getLog(SourceDispatcher.class);
 
@@ -67,9 +70,9 @@ final class SourceDispatcher {
             org.apache.synapse.MessageContext synCtx = newMessage(conn, Map.of());
             synCtx.setProperty(binary ? WebSocketProperties.BINARY_FRAME_PRESENT : WebSocketProperties.TEXT_FRAME_PRESENT, true);
             if (binary) {
-                Payloads.setBinary(synCtx, payload);
+                CODEC.setBinary(synCtx, payload);
             } else {
-                Payloads.setText(synCtx, payload, conn.contentType());
+                CODEC.setText(synCtx, payload, conn.contentType());
             }
             long start = System.nanoTime();
             try {
@@ -88,7 +91,7 @@ final class SourceDispatcher {
         InboundEndpointConfig config = conn.endpoint().config();
         try {
             org.apache.synapse.MessageContext synCtx = newMessage(conn, Map.of());
-            Payloads.setControl(synCtx, ping, payload);
+            CODEC.setControl(synCtx, ping, payload);
             Mediation.mediate(synCtx, conn.sequence(), config.onError());
         } catch (Exception e) {
             log.error(conn.logTag() + " " + (ping ? "ping" : "pong") + " mediation in sequence '" + conn.sequence()

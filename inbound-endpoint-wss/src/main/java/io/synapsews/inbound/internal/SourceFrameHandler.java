@@ -12,16 +12,19 @@ import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.synapsews.transport.common.CloseCodes;
-import io.synapsews.transport.common.ConnectionListeners;
-import io.synapsews.transport.common.Payloads;
-import io.synapsews.transport.common.TargetLink;
+import io.synapsews.transport.spi.CloseCodes;
+import io.synapsews.transport.spi.ConnectionListeners;
+import io.synapsews.transport.payload.PayloadCodec;
+import io.synapsews.transport.spi.TargetLink;
 import io.netty.util.ReferenceCountUtil;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 /** The client side after the handshake: whole messages go to mediation, control frames are answered here. */
 final class SourceFrameHandler extends ChannelInboundHandlerAdapter {
+
+    /** The runtime\'s payload codec (counts what it built, left untouched and relayed). */
+    private final PayloadCodec codec = PayloadCodec.shared();
 
     private static final Log log = LogFactory.getLog(SourceFrameHandler.class);
 
@@ -39,13 +42,13 @@ final class SourceFrameHandler extends ChannelInboundHandlerAdapter {
                 // the sequence only sends: the frame goes to the backend leg as it came
                 WebSocketFrame frame = (WebSocketFrame) msg;
                 ConnectionListeners.message(connection, true, frame.content().readableBytes(), 0);
-                Payloads.relayed();
+                codec.relayed();
                 relay.send(frame);
                 connection.gate().handedOn(); // the backend leg full: stop reading, as the mediated path does
                 return;
             }
             boolean binary = msg instanceof BinaryWebSocketFrame;
-            byte[] bytes = Payloads.drain((WebSocketFrame) msg);
+            byte[] bytes = PayloadCodec.drain((WebSocketFrame) msg);
             if (connection.state() == InboundSourceConnection.State.OPEN) {
                 connection.gate().submit(connection.inboundExecutor(), bytes.length,
                         () -> SourceDispatcher.mediateMessage(connection, binary, bytes));
@@ -60,7 +63,7 @@ final class SourceFrameHandler extends ChannelInboundHandlerAdapter {
                 connection.gate().handedOn();
             } else {
                 boolean ping = msg instanceof PingWebSocketFrame;
-                byte[] bytes = Payloads.drain(frame);
+                byte[] bytes = PayloadCodec.drain(frame);
                 connection.gate().submit(connection.inboundExecutor(), bytes.length,
                         () -> SourceDispatcher.mediateControl(connection, ping, bytes));
             }
@@ -93,7 +96,7 @@ final class SourceFrameHandler extends ChannelInboundHandlerAdapter {
 
     /** The violation as a close reason: at most 123 bytes (a close frame's payload is at most 125). */
     private static String reason(String what) {
-        return io.synapsews.transport.common.CloseCodes.reason(what == null ? "protocol error" : what);
+        return io.synapsews.transport.spi.CloseCodes.reason(what == null ? "protocol error" : what);
     }
 
     @Override

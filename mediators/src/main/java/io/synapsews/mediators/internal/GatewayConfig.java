@@ -1,6 +1,7 @@
 package io.synapsews.mediators.internal;
 
-import io.synapsews.transport.common.ServerHome;
+import io.synapsews.mediators.internal.throttle.Tier;
+import io.synapsews.transport.config.ServerHome;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;

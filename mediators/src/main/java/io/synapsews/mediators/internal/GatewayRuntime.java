@@ -1,7 +1,12 @@
 package io.synapsews.mediators.internal;
 
+import io.synapsews.mediators.internal.throttle.LocalCounterStore;
+import io.synapsews.mediators.internal.throttle.CounterStore;
+import io.synapsews.mediators.internal.auth.KeyManager;
+import io.synapsews.mediators.internal.analytics.GatewayMetrics;
+import io.synapsews.mediators.internal.analytics.ConnectionLog;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.synapsews.transport.common.ConnectionListeners;
+import io.synapsews.transport.spi.ConnectionListeners;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 

@@ -155,7 +155,7 @@ public final class HttpEndpointServer implements AutoCloseable {
                     try {
                         reply = route.apply(req);
                     } catch (RuntimeException e) {
-                        log.error(name + ": " + req.method() + " " + io.synapsews.transport.common.SafeText.forLog(req.uri()) + " failed", e);
+                        log.error(name + ": " + req.method() + " " + io.synapsews.transport.spi.SafeText.forLog(req.uri()) + " failed", e);
                         reply = HttpReply.text(500, "internal error\n");
                     }
                 }

@@ -1,8 +1,8 @@
 package io.synapsews.transport.internal;
 
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.synapsews.transport.common.HandshakeException;
-import io.synapsews.transport.common.TargetLink;
+import io.synapsews.transport.spi.HandshakeException;
+import io.synapsews.transport.spi.TargetLink;
 
 import java.util.concurrent.CompletableFuture;
 

@@ -1,11 +1,11 @@
 package io.synapsews.transport.internal;
 
-import io.synapsews.transport.common.ConnectionListeners;
-import io.synapsews.transport.common.JsonDepth;
-import io.synapsews.transport.common.Mediation;
-import io.synapsews.transport.common.Payloads;
-import io.synapsews.transport.common.SourceConnection;
-import io.synapsews.transport.common.WebSocketProperties;
+import io.synapsews.transport.spi.ConnectionListeners;
+import io.synapsews.transport.payload.JsonDepth;
+import io.synapsews.transport.mediation.Mediation;
+import io.synapsews.transport.payload.PayloadCodec;
+import io.synapsews.transport.spi.SourceLeg;
+import io.synapsews.transport.spi.WebSocketProperties;
 import org.apache.axis2.Constants;
 import org.apache.axis2.context.ConfigurationContext;
 import org.apache.commons.logging.Log;
@@ -18,6 +18,9 @@ import org.apache.synapse.core.SynapseEnvironment;
  * sequence, wired so that {@code <respond/>} reaches the client the backend leg belongs to.
  */
 final class OutflowDispatcher {
+
+    /** The runtime\'s payload codec (counts what it built, left untouched and relayed). */
+    private final PayloadCodec codec = PayloadCodec.shared();
 
     private static final Log log = LogFactory.getLog(OutflowDispatcher.class);
 
@@ -42,15 +45,15 @@ final class OutflowDispatcher {
     private enum Kind { TEXT, BINARY, PING, PONG }
 
     private void mediate(TargetConnection target, Kind kind, byte[] payload) {
-        SourceConnection source = target.source();
+        SourceLeg source = target.source();
         String sequence = first(source.outflowSequence(), config.outflowSequence, "main");
         String faultSequence = first(source.outflowFaultSequence(), config.outflowFaultSequence, "fault");
         if (kind == Kind.TEXT && JsonDepth.isJson(target.contentType()) && JsonDepth.exceeds(payload, JsonDepth.maxDepth())) {
             // a backend's too: no builder may recurse that deep in a mediation thread
             log.warn(source.id() + " " + source.endpointName() + ": backend " + target.url() + " sent JSON nested deeper than "
                     + JsonDepth.maxDepth() + " levels (" + JsonDepth.MAX_DEPTH_PROPERTY + "): dropped, closing it with 1009");
-            source.closeFromTarget(target, io.synapsews.transport.common.CloseCodes.INTERNAL_ERROR, "backend message refused");
-            target.close(io.synapsews.transport.common.CloseCodes.TOO_BIG, "JSON nested too deeply");
+            source.closeFromTarget(target, io.synapsews.transport.spi.CloseCodes.INTERNAL_ERROR, "backend message refused");
+            target.close(io.synapsews.transport.spi.CloseCodes.TOO_BIG, "JSON nested too deeply");
             return;
         }
         try {
@@ -69,15 +72,15 @@ final class OutflowDispatcher {
             switch (kind) {
                 case PING:
                 case PONG:
-                    Payloads.setControl(synCtx, kind == Kind.PING, payload);
+                    codec.setControl(synCtx, kind == Kind.PING, payload);
                     break;
                 case BINARY:
                     synCtx.setProperty(WebSocketProperties.BINARY_FRAME_PRESENT, true);
-                    Payloads.setBinary(synCtx, payload);
+                    codec.setBinary(synCtx, payload);
                     break;
                 default:
                     synCtx.setProperty(WebSocketProperties.TEXT_FRAME_PRESENT, true);
-                    Payloads.setText(synCtx, payload, target.contentType());
+                    codec.setText(synCtx, payload, target.contentType());
             }
             long start = System.nanoTime();
             try {

@@ -7,15 +7,15 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.synapsews.transport.common.CloseCodes;
-import io.synapsews.transport.common.ConnectionListeners;
-import io.synapsews.transport.common.FlowGate;
-import io.synapsews.transport.common.HandshakeException;
-import io.synapsews.transport.common.LegOutbox;
-import io.synapsews.transport.common.LivenessHandler;
-import io.synapsews.transport.common.Payloads;
-import io.synapsews.transport.common.SourceConnection;
-import io.synapsews.transport.common.TargetLink;
+import io.synapsews.transport.spi.CloseCodes;
+import io.synapsews.transport.spi.ConnectionListeners;
+import io.synapsews.transport.netty.FlowGate;
+import io.synapsews.transport.spi.HandshakeException;
+import io.synapsews.transport.netty.LegOutbox;
+import io.synapsews.transport.netty.LivenessHandler;
+import io.synapsews.transport.payload.PayloadCodec;
+import io.synapsews.transport.spi.SourceLeg;
+import io.synapsews.transport.spi.TargetLink;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -28,12 +28,15 @@ import java.util.concurrent.CompletableFuture;
  */
 final class TargetConnection implements TargetLink {
 
+    /** The runtime\'s payload codec (counts what it built, left untouched and relayed). */
+    private final PayloadCodec codec = PayloadCodec.shared();
+
     private static final Log log = LogFactory.getLog(TargetConnection.class);
 
     enum State { CONNECTING, OPEN, CLOSING, CLOSED }
 
     private final String url;
-    private final SourceConnection source;
+    private final SourceLeg source;
     private final OutflowDispatcher dispatcher;
     private final String contentType;
     private final CompletableFuture<String> handshake = new CompletableFuture<>();
@@ -44,7 +47,7 @@ final class TargetConnection implements TargetLink {
     private State state = State.CONNECTING;
     private boolean active;
 
-    TargetConnection(String url, SourceConnection source, OutflowDispatcher dispatcher, String contentType) {
+    TargetConnection(String url, SourceLeg source, OutflowDispatcher dispatcher, String contentType) {
         this.url = url;
         this.source = source;
         this.dispatcher = dispatcher;
@@ -63,7 +66,7 @@ final class TargetConnection implements TargetLink {
         }
     }
 
-    SourceConnection source() {
+    SourceLeg source() {
         return source;
     }
 
@@ -271,19 +274,19 @@ final class TargetConnection implements TargetLink {
         }
         if (control) {
             boolean ping = frame instanceof PingWebSocketFrame;
-            byte[] bytes = Payloads.drain(frame);
+            byte[] bytes = PayloadCodec.drain(frame);
             gate.submit(source.outboundExecutor(), bytes.length, () -> dispatcher.dispatchControl(this, ping, bytes));
             return;
         }
         if (source.relaysBackendMessages()) {
             ConnectionListeners.message(source, false, frame.content().readableBytes(), 0);
-            Payloads.relayed();
+            codec.relayed();
             source.relay(frame);
             gate.handedOn(); // the client full: stop reading the backend, as the mediated path does
             return;
         }
         boolean binary = frame instanceof BinaryWebSocketFrame;
-        byte[] bytes = Payloads.drain(frame);
+        byte[] bytes = PayloadCodec.drain(frame);
         gate.submit(source.outboundExecutor(), bytes.length, () -> dispatcher.dispatch(this, binary, bytes));
     }
 

@@ -22,8 +22,8 @@ import io.netty.handler.proxy.HttpProxyHandler;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import io.synapsews.transport.common.HandshakeException;
-import io.synapsews.transport.common.SourceConnection;
+import io.synapsews.transport.spi.HandshakeException;
+import io.synapsews.transport.spi.SourceLeg;
 
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
@@ -53,7 +53,7 @@ final class TargetConnector {
      * connection's handshake future, never as exceptions, except for a URL that is not a
      * WebSocket URL at all.
      */
-    TargetConnection connect(String url, SourceConnection source, List<String> subprotocols,
+    TargetConnection connect(String url, SourceLeg source, List<String> subprotocols,
                              HttpHeaders headers, String contentType) {
         URI uri = parse(url);
         boolean secure = "wss".equalsIgnoreCase(uri.getScheme());

@@ -7,14 +7,14 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
-import io.synapsews.transport.common.LivenessHandler;
+import io.synapsews.transport.netty.LivenessHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.synapsews.transport.common.HandshakeException;
+import io.synapsews.transport.spi.HandshakeException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 

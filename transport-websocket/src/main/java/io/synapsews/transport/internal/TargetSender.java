@@ -4,14 +4,14 @@ import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.synapsews.transport.common.CloseCodes;
-import io.synapsews.transport.common.HandshakeException;
-import io.synapsews.transport.common.SafeText;
-import io.synapsews.transport.common.Payloads;
-import io.synapsews.transport.common.ServerHome;
-import io.synapsews.transport.common.SourceConnection;
-import io.synapsews.transport.common.TargetLink;
-import io.synapsews.transport.common.WebSocketProperties;
+import io.synapsews.transport.spi.CloseCodes;
+import io.synapsews.transport.spi.HandshakeException;
+import io.synapsews.transport.spi.SafeText;
+import io.synapsews.transport.payload.PayloadCodec;
+import io.synapsews.transport.config.ServerHome;
+import io.synapsews.transport.spi.SourceLeg;
+import io.synapsews.transport.spi.TargetLink;
+import io.synapsews.transport.spi.WebSocketProperties;
 import org.apache.axis2.AxisFault;
 import org.apache.axis2.context.AbstractContext;
 import org.apache.axis2.context.ConfigurationContext;
@@ -35,6 +35,9 @@ import java.util.Map;
  */
 public final class TargetSender {
 
+    /** The runtime\'s payload codec (counts what it built, left untouched and relayed). */
+    private final PayloadCodec codec = PayloadCodec.shared();
+
     private static final org.apache.commons.logging.Log log = org.apache.commons.logging.LogFactory.getLog(TargetSender.class);
 
     private final TransportSenderConfig config;
@@ -48,11 +51,11 @@ public final class TargetSender {
 
     public void send(MessageContext msgCtx, String url) throws AxisFault {
         Object sourceProp = msgCtx.getProperty(WebSocketProperties.SOURCE_CONNECTION);
-        if (!(sourceProp instanceof SourceConnection)) {
+        if (!(sourceProp instanceof SourceLeg)) {
             throw new AxisFault("transport sender '" + config.name + "': message to " + url
                     + " did not arrive through a WebSocket inbound endpoint");
         }
-        SourceConnection source = (SourceConnection) sourceProp;
+        SourceLeg source = (SourceLeg) sourceProp;
         boolean handshake = isTrue(msgCtx.getProperty(WebSocketProperties.SOURCE_HANDSHAKE_PRESENT));
         TargetLink link = source.target(url);
         if (link == null) {
@@ -84,7 +87,7 @@ public final class TargetSender {
             return;
         }
         if (!handshake) {
-            link.send(Payloads.toFrame(msgCtx));
+            link.send(codec.toFrame(msgCtx));
         }
     }
 
@@ -92,7 +95,7 @@ public final class TargetSender {
         connector.shutdown();
     }
 
-    private List<String> subprotocols(MessageContext msgCtx, SourceConnection source) {
+    private List<String> subprotocols(MessageContext msgCtx, SourceLeg source) {
         Object chosen = msgCtx.getProperty(WebSocketProperties.SUBPROTOCOL);
         if (chosen instanceof String && !((String) chosen).trim().isEmpty()) {
             List<String> list = new ArrayList<>();
@@ -104,7 +107,7 @@ public final class TargetSender {
         return source.requestedSubprotocols();
     }
 
-    private HttpHeaders headers(MessageContext msgCtx, SourceConnection source) {
+    private HttpHeaders headers(MessageContext msgCtx, SourceLeg source) {
         HttpHeaders headers = new DefaultHttpHeaders();
         for (String name : config.preservedHeaders) {
             for (Map.Entry<String, String> h : source.handshakeHeaders().entrySet()) {
@@ -145,7 +148,7 @@ public final class TargetSender {
         return v == null ? null : v.toString();
     }
 
-    private static int closeCode(MessageContext msgCtx, SourceConnection source) {
+    private static int closeCode(MessageContext msgCtx, SourceLeg source) {
         Object v = msgCtx.getProperty(WebSocketProperties.CLOSE_CODE);
         int code = CloseCodes.fromProperty(v, CloseCodes.NORMAL);
         if (code < 0) {

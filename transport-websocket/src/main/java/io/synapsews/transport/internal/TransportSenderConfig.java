@@ -1,6 +1,6 @@
 package io.synapsews.transport.internal;
 
-import io.synapsews.transport.common.WebSocketProperties;
+import io.synapsews.transport.spi.WebSocketProperties;
 import org.apache.axiom.om.OMElement;
 import org.apache.axis2.AxisFault;
 import org.apache.axis2.description.Parameter;

@@ -2,9 +2,9 @@ package io.synapsews.transport.internal;
 
 import java.util.List;
 
-import io.synapsews.transport.common.ConnectionListener;
-import io.synapsews.transport.common.ConnectionListeners;
-import io.synapsews.transport.common.WebSocketTransport;
+import io.synapsews.transport.spi.ConnectionListener;
+import io.synapsews.transport.spi.ConnectionListeners;
+import io.synapsews.transport.spi.WebSocketTransport;
 import org.apache.axis2.transport.TransportSender;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;

@@ -1,0 +1,214 @@
+package io.synapsews.mediators.internal.auth;
+
+import io.synapsews.mediators.internal.HttpReply;
+import io.synapsews.mediators.internal.HttpEndpointServer;
+import io.synapsews.mediators.internal.GatewayConfigException;
+import io.synapsews.mediators.internal.GatewayConfig;
+import io.synapsews.mediators.internal.Application;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.KeyUse;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.util.JSONObjectUtils;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.QueryStringDecoder;
+
+import java.io.FileInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.KeyStore;
+import java.security.MessageDigest;
+import java.security.PrivateKey;
+import java.security.interfaces.RSAPublicKey;
+import java.util.Base64;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The built-in key manager: issues RS256-signed JWT access tokens to the applications of the
+ * gateway configuration ({@code client_credentials} grant, one client per key type) and publishes
+ * the signing key as a JWKS.
+ */
+public final class KeyManager {
+
+    private final GatewayConfig config;
+    private final FailureLimiter failuresByClient;
+    private final FailureLimiter failuresByAddress;
+    private final RSAKey signingKey;
+    private final RSASSASigner signer;
+
+    public KeyManager(GatewayConfig config) throws GatewayConfigException {
+        this.failuresByClient = new FailureLimiter(config.failedAuthPerClient(), 10_000);
+        this.failuresByAddress = new FailureLimiter(config.failedAuthPerAddress(), 10_000);
+        this.config = config;
+        try {
+            KeyPair pair = config.signingKeyStore() == null ? generate() : load(config);
+            RSAPublicKey pub = (RSAPublicKey) pair.getPublic();
+            String kid = Base64.getUrlEncoder().withoutPadding().encodeToString(
+                    MessageDigest.getInstance("SHA-256").digest(pub.getEncoded())).substring(0, 16);
+            this.signingKey = new RSAKey.Builder(pub).privateKey(pair.getPrivate()).keyID(kid)
+                    .keyUse(KeyUse.SIGNATURE).algorithm(JWSAlgorithm.RS256).build();
+            this.signer = new RSASSASigner(pair.getPrivate());
+        } catch (GatewayConfigException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new GatewayConfigException(config.file() + ": keyManager signing key cannot be used: " + e.getMessage(), e);
+        }
+    }
+
+    private static KeyPair generate() throws Exception {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+        g.initialize(2048);
+        return g.generateKeyPair();
+    }
+
+    private static KeyPair load(GatewayConfig config) throws Exception {
+        KeyStore ks = KeyStore.getInstance("PKCS12"); // reads JKS too (keystore.type.compat)
+        char[] pass = config.signingKeyStorePassword().toCharArray();
+        try (InputStream in = new FileInputStream(config.signingKeyStore())) {
+            ks.load(in, pass);
+        }
+        String alias = config.signingKeyAlias();
+        if (alias == null) {
+            alias = ks.aliases().nextElement();
+        }
+        if (!ks.isKeyEntry(alias)) {
+            throw new GatewayConfigException(config.file() + ": keyManager/@keyAlias '" + alias + "' is not a key in "
+                    + config.signingKeyStore());
+        }
+        PrivateKey key = (PrivateKey) ks.getKey(alias, pass);
+        return new KeyPair(ks.getCertificate(alias).getPublicKey(), key);
+    }
+
+    /** The public signing key set, as served on the JWKS endpoint. */
+    public JWKSet publicKeys() {
+        return new JWKSet(signingKey.toPublicJWK());
+    }
+
+    public String issuer() {
+        return config.issuer();
+    }
+
+    public String audience() {
+        return config.audience();
+    }
+
+    /** A signed access token for this client. */
+    public String issue(Application app, Application.Keys keys) {
+        long now = System.currentTimeMillis() / 1000 * 1000;
+        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+                .issuer(config.issuer())
+                .subject(keys.clientId())
+                .audience(config.audience())
+                .claim("client_id", keys.clientId())
+                .claim("azp", keys.clientId())
+                .claim("application", app.name())
+                .claim("keytype", keys.keyType())
+                .issueTime(new Date(now))
+                .notBeforeTime(new Date(now))
+                .expirationTime(new Date(now + config.tokenValiditySeconds() * 1000))
+                .jwtID(UUID.randomUUID().toString())
+                .build();
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(signingKey.getKeyID())
+                .type(JOSEObjectType.JWT).build(), claims);
+        try {
+            jwt.sign(signer);
+        } catch (JOSEException e) {
+            throw new IllegalStateException("signing failed", e);
+        }
+        return jwt.serialize();
+    }
+
+    /** {@code POST /oauth2/token}: the client_credentials grant (RFC 6749 section 4.4). */
+    public HttpReply token(FullHttpRequest req) {
+        if (!HttpMethod.POST.equals(req.method())) {
+            return oauthError(405, "invalid_request", "use POST").header("Allow", "POST");
+        }
+        Map<String, List<String>> form = new QueryStringDecoder(req.content().toString(StandardCharsets.UTF_8), false).parameters();
+        String clientId = first(form, "client_id");
+        String secret = first(form, "client_secret");
+        String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+        if (auth != null && auth.regionMatches(true, 0, "Basic ", 0, 6)) {
+            String decoded;
+            try {
+                decoded = new String(Base64.getDecoder().decode(auth.substring(6).trim()), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                return invalidClient("malformed Basic credentials");
+            }
+            int colon = decoded.indexOf(':');
+            if (colon < 0) {
+                return invalidClient("malformed Basic credentials");
+            }
+            clientId = QueryStringDecoder.decodeComponent(decoded.substring(0, colon));
+            secret = QueryStringDecoder.decodeComponent(decoded.substring(colon + 1));
+        }
+        String grant = first(form, "grant_type");
+        if (grant == null) {
+            return oauthError(400, "invalid_request", "grant_type is required");
+        }
+        if (!"client_credentials".equals(grant)) {
+            return oauthError(400, "unsupported_grant_type", "only client_credentials is supported");
+        }
+        if (clientId == null) {
+            return invalidClient("client authentication is required");
+        }
+        String peer = req.headers().get(HttpEndpointServer.PEER_HEADER);
+        long now = System.currentTimeMillis();
+        long wait = Math.max(failuresByClient.retryAfterSeconds(clientId, now), failuresByAddress.retryAfterSeconds(peer, now));
+        if (wait > 0) {
+            // checked before the secret: a guesser learns nothing while it waits
+            return oauthError(429, "invalid_client", "too many failed authentications; retry later")
+                    .header("Retry-After", String.valueOf(wait));
+        }
+        Application.Keys keys = config.keys(clientId);
+        if (keys == null || keys.clientSecret() == null || secret == null
+                || !MessageDigest.isEqual(keys.clientSecret().getBytes(StandardCharsets.UTF_8), secret.getBytes(StandardCharsets.UTF_8))) {
+            // per client id only for ids that exist: a made-up id (up to the 64 KiB a request may carry) must
+            // not become a map key; guessing ids is what the per-address count is for
+            if (keys != null) {
+                failuresByClient.failed(clientId, now);
+            }
+            failuresByAddress.failed(peer, now);
+            return invalidClient("unknown client or wrong secret");
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("access_token", issue(config.application(clientId), keys));
+        body.put("token_type", "Bearer");
+        body.put("expires_in", config.tokenValiditySeconds());
+        return HttpReply.json(200, JSONObjectUtils.toJSONString(body)).header("Pragma", "no-cache");
+    }
+
+    /** {@code GET /oauth2/jwks}. */
+    public HttpReply jwks(FullHttpRequest req) {
+        return HttpReply.json(200, JSONObjectUtils.toJSONString(publicKeys().toJSONObject(true)));
+    }
+
+    private static HttpReply invalidClient(String why) {
+        return oauthError(401, "invalid_client", why).header("WWW-Authenticate", "Basic realm=\"oauth2\"");
+    }
+
+    private static HttpReply oauthError(int status, String error, String description) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", error);
+        body.put("error_description", description);
+        return HttpReply.json(status, JSONObjectUtils.toJSONString(body));
+    }
+
+    private static String first(Map<String, List<String>> form, String name) {
+        List<String> v = form.get(name);
+        return v == null || v.isEmpty() ? null : v.get(0);
+    }
+}

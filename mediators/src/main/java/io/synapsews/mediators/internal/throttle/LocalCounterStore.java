@@ -1,0 +1,48 @@
+package io.synapsews.mediators.internal.throttle;
+
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Exact in-memory counters of one gateway; windows older than the current one are dropped. */
+public final class LocalCounterStore implements CounterStore {
+
+    private static final class Window {
+        final long start;
+        final AtomicLong count = new AtomicLong();
+
+        Window(long start) {
+            this.start = start;
+        }
+    }
+
+    private final Map<String, Window> windows = new ConcurrentHashMap<>();
+    private volatile long lastSweep;
+
+    @Override
+    public long add(String key, long windowStartMillis, long amount) {
+        Window w = windows.compute(key, (k, old) -> old == null || old.start < windowStartMillis ? new Window(windowStartMillis) : old);
+        if (w.start > windowStartMillis) {
+            return 0; // a late caller from the previous window: that window is gone
+        }
+        sweep(windowStartMillis);
+        return w.count.addAndGet(amount);
+    }
+
+    private void sweep(long currentWindow) {
+        if (lastSweep == currentWindow) {
+            return;
+        }
+        lastSweep = currentWindow;
+        for (Iterator<Window> it = windows.values().iterator(); it.hasNext(); ) {
+            if (it.next().start < currentWindow) {
+                it.remove();
+            }
+        }
+    }
+
+    int size() {
+        return windows.size();
+    }
+}
