@@ -1,5 +1,10 @@
 package io.synapsews.inbound.internal;
 
+import io.synapsews.transport.config.CidrList;
+import io.synapsews.transport.config.OriginList;
+import io.synapsews.transport.config.ParameterException;
+import io.synapsews.transport.config.Parameters;
+import io.synapsews.transport.netty.LivenessSettings;
 import io.synapsews.transport.spi.CloseCodes;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
@@ -10,6 +15,7 @@ import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
 import java.io.File;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -68,8 +74,6 @@ public final class InboundEndpointConfig {
     public static final String CLIENT_IP_ALLOW = "ws.client.ip.allow";
     public static final String CLIENT_IP_DENY = "ws.client.ip.deny";
 
-    public static final int DEFAULT_MAX_MESSAGE = 16 * 1024 * 1024;
-
     private final File file;
     private final String name;
     private final String protocol;
@@ -99,128 +103,125 @@ public final class InboundEndpointConfig {
     private final int maxRequestLine;
     private final int maxConnections;
     private final int handshakeTimeoutMillis;
-    private final int pingIntervalMillis;
-    private final int pongTimeoutMillis;
-    private final int idleTimeoutMillis;
+    private final LivenessSettings liveness;
     private final long maxLifetimeMillis;
-    private final int readerIdleSeconds;
     private final boolean dispatchCustomSequence;
     private final boolean passThroughControlFrames;
-    private final int writerIdleSeconds;
     private final boolean closeSlowConsumers;
-    private final io.synapsews.transport.config.OriginList allowedOrigins;
-    private final io.synapsews.transport.config.CidrList trustedProxies;
-    private final io.synapsews.transport.config.CidrList clientIpAllow;
-    private final io.synapsews.transport.config.CidrList clientIpDeny;
+    private final OriginList allowedOrigins;
+    private final CidrList trustedProxies;
+    private final CidrList clientIpAllow;
+    private final CidrList clientIpDeny;
     private final int slowConsumerBytes;
     private final int slowConsumerTimeoutMillis;
     private final int drainMillis;
     private final Map<String, String> parameters;
 
+    /** How slow clients are treated ({@code ws.slow.consumer.policy}). */
+    enum SlowConsumerPolicy { WAIT, CLOSE }
+
+    /** Whether clients are asked for a certificate ({@code wss.ssl.client.auth}). */
+    enum ClientAuth { NONE, WANT, REQUIRE }
+
     private InboundEndpointConfig(File file, Element root) throws InboundConfigException {
         this.file = file;
-        if (!"inboundEndpoint".equals(root.getLocalName()) || !SYNAPSE_NS.equals(root.getNamespaceURI())) {
-            throw problem(null, "root element must be inboundEndpoint in namespace " + SYNAPSE_NS
-                    + ", was " + root.getNodeName());
-        }
-        name = attribute(root, "name", true);
-        String fileBase = file.getName().replaceFirst("\\.xml$", "");
-        if (!name.equals(fileBase)) {
-            throw problem("name", "'" + name + "' must match the file name '" + fileBase + "'");
-        }
-        String proto = attribute(root, "protocol", false);
-        String cls = attribute(root, "class", false);
-        if (proto == null && cls == null) {
-            throw problem("protocol", "is required (ws or wss)");
-        }
-        if (proto != null && !"ws".equals(proto) && !"wss".equals(proto)) {
-            throw problem("protocol", "must be ws or wss, was '" + proto + "'");
-        }
-        protocol = proto == null ? "ws" : proto;
-        sequence = attribute(root, "sequence", true);
-        onError = attribute(root, "onError", false);
-        String suspend = attribute(root, "suspend", false);
-        suspended = Boolean.parseBoolean(suspend);
-        parameters = Collections.unmodifiableMap(readParameters(root));
-
-        port = integer(PORT, null, 1, 65535);
-        broadcastLevel = integer(BROADCAST_LEVEL, 0, 0, 2);
-        outflowSequence = parameters.get(OUTFLOW_SEQUENCE);
-        outflowFaultSequence = parameters.get(OUTFLOW_FAULT_SEQUENCE);
-        bossThreads = integer(BOSS_THREADS, 1, 1, 1024);
-        workerThreads = integer(WORKER_THREADS, 2 * Runtime.getRuntime().availableProcessors(), 1, 4096);
-        defaultContentType = parameters.getOrDefault(DEFAULT_CONTENT_TYPE, "text/plain");
-        shutdownCode = integer(SHUTDOWN_CODE, CloseCodes.GOING_AWAY, 1000, 4999);
-        if (!io.synapsews.transport.spi.CloseCodes.sendable(shutdownCode)) {
-            throw problem(SHUTDOWN_CODE, shutdownCode + " is a close code no close frame may carry (1004-1006 and 1015-2999 are"
-                    + " reserved); use 1000-1003, 1007-1014 or 3000-4999");
-        }
-        shutdownMessage = parameters.getOrDefault(SHUTDOWN_MESSAGE, "shutdown");
-        if (shutdownMessage.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > io.synapsews.transport.spi.CloseCodes.MAX_REASON_BYTES) {
-            throw problem(SHUTDOWN_MESSAGE, "is longer than the 123 UTF-8 bytes a close reason may have");
-        }
-        maxFrameSize = integer(MAX_FRAME, DEFAULT_MAX_MESSAGE, 1, Integer.MAX_VALUE);
-        maxMessageSize = integer(MAX_MESSAGE, Math.max(DEFAULT_MAX_MESSAGE, maxFrameSize), 1, Integer.MAX_VALUE);
-        maxHandshakeHeaderSize = integer(MAX_HANDSHAKE_HEADER, 8192, 256, 1 << 20);
-        drainMillis = integer(DRAIN_TIME, 5000, 0, 600_000);
-        maxRequestLine = integer(MAX_REQUEST_LINE, 8192, 256, 1 << 20);
-        maxConnections = integer(MAX_CONNECTIONS, 0, 0, Integer.MAX_VALUE);
-        handshakeTimeoutMillis = integer(HANDSHAKE_TIMEOUT, 10_000, 0, 600_000);
-        pingIntervalMillis = integer(PING_INTERVAL, 0, 0, 86_400_000);
-        pongTimeoutMillis = integer(PONG_TIMEOUT, 10_000, 1, 86_400_000);
-        idleTimeoutMillis = integer(IDLE_TIMEOUT, 0, 0, Integer.MAX_VALUE);
-        maxLifetimeMillis = integer(MAX_LIFETIME, 0, 0, Integer.MAX_VALUE);
-        readerIdleSeconds = integer(READER_IDLE, 0, 0, 2_000_000);
-        String custom = parameters.getOrDefault(DISPATCH_CUSTOM_SEQUENCE, "false").trim();
-        if (!"true".equalsIgnoreCase(custom) && !"false".equalsIgnoreCase(custom)) {
-            throw problem(DISPATCH_CUSTOM_SEQUENCE, "must be true or false, was '" + custom + "'");
-        }
-        dispatchCustomSequence = Boolean.parseBoolean(custom);
-        String control = parameters.getOrDefault(PASS_THROUGH_CONTROL, "false").trim();
-        if (!"true".equalsIgnoreCase(control) && !"false".equalsIgnoreCase(control)) {
-            throw problem(PASS_THROUGH_CONTROL, "must be true or false, was '" + control + "'");
-        }
-        passThroughControlFrames = Boolean.parseBoolean(control);
-        writerIdleSeconds = integer(WRITER_IDLE, 0, 0, 2_000_000);
-        String policy = parameters.getOrDefault(SLOW_CONSUMER_POLICY, "wait").trim();
-        if (!"wait".equals(policy) && !"close".equals(policy)) {
-            throw problem(SLOW_CONSUMER_POLICY, "must be wait or close, not '" + policy + "'");
-        }
-        closeSlowConsumers = "close".equals(policy);
-        slowConsumerBytes = integer(SLOW_CONSUMER_BYTES, 1024 * 1024, 1, Integer.MAX_VALUE);
-        slowConsumerTimeoutMillis = integer(SLOW_CONSUMER_TIMEOUT, 30_000, 1, 86_400_000);
         try {
-            allowedOrigins = io.synapsews.transport.config.OriginList.parse(parameters.get(ALLOWED_ORIGINS));
-        } catch (IllegalArgumentException e) {
-            throw problem(ALLOWED_ORIGINS, e.getMessage());
-        }
-        trustedProxies = cidrs(TRUSTED_PROXIES);
-        clientIpAllow = cidrs(CLIENT_IP_ALLOW);
-        clientIpDeny = cidrs(CLIENT_IP_DENY);
-        keyStoreFile = parameters.get(KEY_STORE_FILE);
-        keyStorePass = parameters.get(KEY_STORE_PASS);
-        certPass = parameters.getOrDefault(CERT_PASS, keyStorePass);
-        if (isSecure()) {
-            if (keyStoreFile == null) {
-                throw problem(KEY_STORE_FILE, "is required for protocol wss");
+            if (!"inboundEndpoint".equals(root.getLocalName()) || !SYNAPSE_NS.equals(root.getNamespaceURI())) {
+                throw problem(null, "root element must be inboundEndpoint in namespace " + SYNAPSE_NS
+                        + ", was " + root.getNodeName());
             }
-            if (keyStorePass == null) {
-                throw problem(KEY_STORE_PASS, "is required for protocol wss");
+            name = attribute(root, "name", true);
+            String fileBase = file.getName().replaceFirst("\\.xml$", "");
+            if (!name.equals(fileBase)) {
+                throw problem("name", "'" + name + "' must match the file name '" + fileBase + "'");
             }
+            String proto = attribute(root, "protocol", false);
+            String cls = attribute(root, "class", false);
+            if (proto == null && cls == null) {
+                throw problem("protocol", "is required (ws or wss)");
+            }
+            if (proto != null && !"ws".equals(proto) && !"wss".equals(proto)) {
+                throw problem("protocol", "must be ws or wss, was '" + proto + "'");
+            }
+            protocol = proto == null ? "ws" : proto;
+            sequence = attribute(root, "sequence", true);
+            onError = attribute(root, "onError", false);
+            String suspend = attribute(root, "suspend", false);
+            suspended = Boolean.parseBoolean(suspend);
+            parameters = Collections.unmodifiableMap(readParameters(root));
+            Parameters params = new Parameters(parameters::get, p -> file + ": parameter '" + p + "'");
+
+            port = params.integer(PORT, null, 1, 65535);
+            broadcastLevel = params.integer(BROADCAST_LEVEL, 0, 0, 2);
+            outflowSequence = parameters.get(OUTFLOW_SEQUENCE);
+            outflowFaultSequence = parameters.get(OUTFLOW_FAULT_SEQUENCE);
+            bossThreads = params.integer(BOSS_THREADS, 1, 1, 1024);
+            workerThreads = params.integer(WORKER_THREADS, 2 * Runtime.getRuntime().availableProcessors(), 1, 4096);
+            defaultContentType = parameters.getOrDefault(DEFAULT_CONTENT_TYPE, "text/plain");
+            shutdownCode = params.integer(SHUTDOWN_CODE, CloseCodes.GOING_AWAY, 1000, 4999);
+            if (!CloseCodes.sendable(shutdownCode)) {
+                throw problem(SHUTDOWN_CODE, shutdownCode + " is a close code no close frame may carry (1004-1006 and 1015-2999 are"
+                        + " reserved); use 1000-1003, 1007-1014 or 3000-4999");
+            }
+            shutdownMessage = parameters.getOrDefault(SHUTDOWN_MESSAGE, "shutdown");
+            if (shutdownMessage.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > CloseCodes.MAX_REASON_BYTES) {
+                throw problem(SHUTDOWN_MESSAGE, "is longer than the 123 UTF-8 bytes a close reason may have");
+            }
+            maxFrameSize = params.integer(MAX_FRAME, Parameters.DEFAULT_MAX_MESSAGE, 1, Integer.MAX_VALUE);
+            maxMessageSize = params.integer(MAX_MESSAGE, Math.max(Parameters.DEFAULT_MAX_MESSAGE, maxFrameSize), 1, Integer.MAX_VALUE);
+            maxHandshakeHeaderSize = params.integer(MAX_HANDSHAKE_HEADER, 8192, 256, 1 << 20);
+            drainMillis = params.integer(DRAIN_TIME, 5000, 0, 600_000);
+            maxRequestLine = params.integer(MAX_REQUEST_LINE, 8192, 256, 1 << 20);
+            maxConnections = params.integer(MAX_CONNECTIONS, 0, 0, Integer.MAX_VALUE);
+            handshakeTimeoutMillis = params.integer(HANDSHAKE_TIMEOUT, 10_000, 0, 600_000);
+            Duration day = Duration.ofDays(1);
+            liveness = LivenessSettings.OFF
+                    .pingEvery(params.millis(PING_INTERVAL, Duration.ZERO, Duration.ZERO, day))
+                    .pongWithin(params.millis(PONG_TIMEOUT, LivenessSettings.OFF.pongTimeout(), Duration.ofMillis(1), day))
+                    .idleAfter(params.millis(IDLE_TIMEOUT, Duration.ZERO, Duration.ZERO, Duration.ofMillis(Integer.MAX_VALUE)))
+                    // the original transport's idle times are in seconds
+                    .readerIdleAfter(params.seconds(READER_IDLE, Duration.ZERO, Duration.ZERO, Duration.ofSeconds(2_000_000)))
+                    .writerIdleAfter(params.seconds(WRITER_IDLE, Duration.ZERO, Duration.ZERO, Duration.ofSeconds(2_000_000)));
+            maxLifetimeMillis = params.integer(MAX_LIFETIME, 0, 0, Integer.MAX_VALUE);
+            dispatchCustomSequence = params.bool(DISPATCH_CUSTOM_SEQUENCE, false);
+            passThroughControlFrames = params.bool(PASS_THROUGH_CONTROL, false);
+            closeSlowConsumers = params.choice(SLOW_CONSUMER_POLICY, SlowConsumerPolicy.class, SlowConsumerPolicy.WAIT)
+                    == SlowConsumerPolicy.CLOSE;
+            slowConsumerBytes = params.integer(SLOW_CONSUMER_BYTES, 1024 * 1024, 1, Integer.MAX_VALUE);
+            slowConsumerTimeoutMillis = params.integer(SLOW_CONSUMER_TIMEOUT, 30_000, 1, 86_400_000);
+            try {
+                allowedOrigins = OriginList.parse(parameters.get(ALLOWED_ORIGINS));
+            } catch (IllegalArgumentException e) {
+                throw problem(ALLOWED_ORIGINS, e.getMessage());
+            }
+            trustedProxies = cidrs(TRUSTED_PROXIES);
+            clientIpAllow = cidrs(CLIENT_IP_ALLOW);
+            clientIpDeny = cidrs(CLIENT_IP_DENY);
+            keyStoreFile = parameters.get(KEY_STORE_FILE);
+            keyStorePass = parameters.get(KEY_STORE_PASS);
+            certPass = parameters.getOrDefault(CERT_PASS, keyStorePass);
+            if (isSecure()) {
+                if (keyStoreFile == null) {
+                    throw problem(KEY_STORE_FILE, "is required for protocol wss");
+                }
+                if (keyStorePass == null) {
+                    throw problem(KEY_STORE_PASS, "is required for protocol wss");
+                }
+            }
+            trustStoreFile = parameters.get(TRUST_STORE_FILE);
+            trustStorePass = parameters.get(TRUST_STORE_PASS);
+            if (trustStoreFile != null && trustStorePass == null) {
+                throw problem(TRUST_STORE_PASS, "is required with " + TRUST_STORE_FILE);
+            }
+            clientAuth = params.choice(CLIENT_AUTH, ClientAuth.class, ClientAuth.NONE).name().toLowerCase(java.util.Locale.ROOT);
+            javax.net.ssl.SSLParameters supported = supportedTls();
+            sslProtocols = names(SSL_PROTOCOLS, "TLSv1.3,TLSv1.2", supported.getProtocols(), "protocol");
+            cipherSuites = parameters.containsKey(CIPHER_SUITES)
+                    ? names(CIPHER_SUITES, null, supported.getCipherSuites(), "cipher suite") : null;
+
+        } catch (ParameterException e) {
+            throw new InboundConfigException(e.getMessage());
         }
-        trustStoreFile = parameters.get(TRUST_STORE_FILE);
-        trustStorePass = parameters.get(TRUST_STORE_PASS);
-        if (trustStoreFile != null && trustStorePass == null) {
-            throw problem(TRUST_STORE_PASS, "is required with " + TRUST_STORE_FILE);
-        }
-        clientAuth = parameters.getOrDefault(CLIENT_AUTH, "none").trim().toLowerCase(java.util.Locale.ROOT);
-        if (!Arrays.asList("none", "want", "require").contains(clientAuth)) {
-            throw problem(CLIENT_AUTH, "must be none, want or require, was '" + clientAuth + "'");
-        }
-        javax.net.ssl.SSLParameters supported = supportedTls();
-        sslProtocols = names(SSL_PROTOCOLS, "TLSv1.3,TLSv1.2", supported.getProtocols(), "protocol");
-        cipherSuites = parameters.containsKey(CIPHER_SUITES)
-                ? names(CIPHER_SUITES, null, supported.getCipherSuites(), "cipher suite") : null;
     }
 
     private static javax.net.ssl.SSLParameters supportedTls() throws InboundConfigException {
@@ -301,42 +302,22 @@ public final class InboundEndpointConfig {
         return v;
     }
 
-    private int integer(String param, Integer def, int min, int max) throws InboundConfigException {
-        String v = parameters.get(param);
-        if (v == null || v.isEmpty()) {
-            if (def == null) {
-                throw problem(param, "is required");
-            }
-            return def;
-        }
-        int n;
+    private CidrList cidrs(String parameter) throws InboundConfigException {
         try {
-            n = Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            throw problem(param, "must be a whole number, was '" + v + "'");
-        }
-        if (n < min || n > max) {
-            throw problem(param, "must be between " + min + " and " + max + ", was " + n);
-        }
-        return n;
-    }
-
-    private io.synapsews.transport.config.CidrList cidrs(String parameter) throws InboundConfigException {
-        try {
-            return io.synapsews.transport.config.CidrList.parse(parameters.get(parameter));
+            return CidrList.parse(parameters.get(parameter));
         } catch (IllegalArgumentException e) {
             throw problem(parameter, e.getMessage());
         }
     }
 
     /** {@code ws.allowed.origins}: the origins browser pages may connect from (all when not set). */
-    public io.synapsews.transport.config.OriginList allowedOrigins() { return allowedOrigins; }
+    public OriginList allowedOrigins() { return allowedOrigins; }
     /** {@code ws.trusted.proxies}: peers whose {@code Forwarded} / {@code X-Forwarded-For} name the client. */
-    public io.synapsews.transport.config.CidrList trustedProxies() { return trustedProxies; }
+    public CidrList trustedProxies() { return trustedProxies; }
     /** {@code ws.client.ip.allow}: when set, only clients in these networks are answered with more than 403. */
-    public io.synapsews.transport.config.CidrList clientIpAllow() { return clientIpAllow; }
+    public CidrList clientIpAllow() { return clientIpAllow; }
     /** {@code ws.client.ip.deny}: clients in these networks get 403 (deny wins over allow). */
-    public io.synapsews.transport.config.CidrList clientIpDeny() { return clientIpDeny; }
+    public CidrList clientIpDeny() { return clientIpDeny; }
 
     private InboundConfigException problem(String parameter, String what) {
         return new InboundConfigException(file + ": " + (parameter == null ? "" : "parameter '" + parameter + "' ") + what);
@@ -379,12 +360,13 @@ public final class InboundEndpointConfig {
     public int maxConnections() { return maxConnections; }
     /** Time a client has from connecting to completing its upgrade request, 0 for none; then 408. */
     public int handshakeTimeoutMillis() { return handshakeTimeoutMillis; }
-    /** Ping a client that has sent nothing for this long, 0 for never. */
-    public int pingIntervalMillis() { return pingIntervalMillis; }
-    /** Close (1001) a pinged client that sends nothing back within this long. */
-    public int pongTimeoutMillis() { return pongTimeoutMillis; }
-    /** Close (1001) a connection without data frames either way for this long, 0 for never. */
-    public int idleTimeoutMillis() { return idleTimeoutMillis; }
+    /**
+     * Ping a client that has sent nothing for {@code ws.ping.interval.ms} and close (1001) it when nothing
+     * comes back within {@code ws.pong.timeout.ms}; close (1001) a connection without data frames either way
+     * for {@code ws.idle.timeout.ms}, nothing read for {@code ws.dispatch.idleTime} or nothing written for
+     * {@code ws.outflow.dispatch.idleTime} (the original's seconds). 0 turns a check off.
+     */
+    public LivenessSettings liveness() { return liveness; }
     /**
      * {@code close}: a client that has left {@link #slowConsumerBytes()} unread for
      * {@link #slowConsumerTimeoutMillis()} is closed with 1008; {@code wait} (default): the backend is
@@ -404,10 +386,6 @@ public final class InboundEndpointConfig {
     public String subprotocolHandlerClasses() { return parameters.get(SUBPROTOCOL_HANDLERS); }
     /** A Netty handler class, one instance per connection ahead of the WebSocket handling, or null. */
     public String pipelineHandlerClass() { return parameters.get(PIPELINE_HANDLER); }
-    /** Close (1001) a client nothing was read from for this long, 0 for never (the original's seconds). */
-    public long readerIdleMillis() { return readerIdleSeconds * 1000L; }
-    /** Close (1001) a client nothing was written to for this long, 0 for never (the original's seconds). */
-    public long writerIdleMillis() { return writerIdleSeconds * 1000L; }
     public Map<String, String> parameters() { return parameters; }
 
     /** True when a change from {@code other} to this needs the listener restarted. */

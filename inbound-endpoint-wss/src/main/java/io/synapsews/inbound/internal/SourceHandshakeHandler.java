@@ -283,12 +283,9 @@ final class SourceHandshakeHandler extends SimpleChannelInboundHandler<FullHttpR
         ctx.pipeline().addAfter(ctx.name(), "ws-utf8", new Utf8FrameValidator(false));
         ctx.pipeline().addAfter("ws-utf8", "ws-aggregator", new WebSocketFrameAggregator(config.maxMessageSize()));
         ctx.pipeline().addAfter("ws-aggregator", "ws-frames", new SourceFrameHandler(conn));
-        if (LivenessHandler.needed(config.pingIntervalMillis(), config.idleTimeoutMillis(), config.readerIdleMillis(),
-                config.writerIdleMillis())) {
+        if (config.liveness().needed()) {
             // before the aggregator, so that every frame (pongs and fragments too) counts as a sign of life
-            ctx.pipeline().addAfter(ctx.name(), "ws-liveness", new LivenessHandler(liveness(conn),
-                    config.pingIntervalMillis(), config.pongTimeoutMillis(), config.idleTimeoutMillis(),
-                    config.readerIdleMillis(), config.writerIdleMillis()));
+            ctx.pipeline().addAfter(ctx.name(), "ws-liveness", new LivenessHandler(liveness(conn), config.liveness()));
         }
         answered = true;
         handshaker.handshake(ch, request).addListener(f -> {

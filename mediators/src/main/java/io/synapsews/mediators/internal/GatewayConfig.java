@@ -1,5 +1,7 @@
 package io.synapsews.mediators.internal;
 
+import io.synapsews.transport.config.ParameterException;
+import io.synapsews.transport.config.Parameters;
 import io.synapsews.mediators.internal.throttle.Tier;
 import io.synapsews.transport.config.ServerHome;
 import org.w3c.dom.Document;
@@ -226,45 +228,33 @@ public final class GatewayConfig {
         return v;
     }
 
+    /** The attributes of one element, read the way every configuration parameter is read. */
+    private Parameters attributes(Element e) {
+        return new Parameters(name -> e.hasAttribute(name) ? e.getAttribute(name) : null,
+                name -> file + ": " + e.getTagName() + "/@" + name);
+    }
+
     private boolean bool(Element e, String name, boolean def) throws GatewayConfigException {
-        String v = attr(e, name, null);
-        if (v == null) {
-            return def;
+        try {
+            return attributes(e).bool(name, def);
+        } catch (ParameterException ex) {
+            throw new GatewayConfigException(ex.getMessage());
         }
-        if (!"true".equalsIgnoreCase(v) && !"false".equalsIgnoreCase(v)) {
-            throw error(e.getTagName() + "/@" + name, "must be true or false, not '" + v + "'");
-        }
-        return Boolean.parseBoolean(v);
     }
 
     private long number(Element e, String name, long def, long min) throws GatewayConfigException {
-        String v = attr(e, name, null);
-        if (v == null) {
-            return def;
-        }
         try {
-            long n = Long.parseLong(v);
-            if (n < min) {
-                throw error(e.getTagName() + "/@" + name, "must be at least " + min + ", not " + v);
-            }
-            return n;
-        } catch (NumberFormatException ex) {
-            throw error(e.getTagName() + "/@" + name, "must be a whole number, not '" + v + "'");
+            return attributes(e).whole(name, def, min, Long.MAX_VALUE);
+        } catch (ParameterException ex) {
+            throw new GatewayConfigException(ex.getMessage());
         }
     }
 
     private int port(Element e, String name, boolean required) throws GatewayConfigException {
-        String v = attr(e, name, null);
-        if (v == null) {
-            if (required) {
-                throw error(e.getTagName() + "/@" + name, "is required");
-            }
-            return -1;
+        try {
+            return attributes(e).integer(name, required ? null : -1, required ? 0 : -1, 65535);
+        } catch (ParameterException ex) {
+            throw new GatewayConfigException(ex.getMessage());
         }
-        long p = number(e, name, -1, 0);
-        if (p > 65535) {
-            throw error(e.getTagName() + "/@" + name, "must be a port number (0 to 65535), not " + v);
-        }
-        return (int) p;
     }
 }

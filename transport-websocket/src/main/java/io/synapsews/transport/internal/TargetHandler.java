@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.synapsews.transport.netty.LivenessHandler;
+import io.synapsews.transport.netty.LivenessSettings;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
@@ -29,8 +30,7 @@ final class TargetHandler extends ChannelInboundHandlerAdapter {
     private final WebSocketClientHandshaker handshaker;
     private final int handshakeTimeoutMillis;
     private final int maxMessageLength;
-    private final int pingIntervalMillis;
-    private final int pongTimeoutMillis;
+    private final LivenessSettings liveness;
     private ScheduledFuture<?> handshakeTimeout;
 
     TargetHandler(TargetConnection connection, WebSocketClientHandshaker handshaker, TransportSenderConfig config) {
@@ -38,8 +38,7 @@ final class TargetHandler extends ChannelInboundHandlerAdapter {
         this.handshaker = handshaker;
         this.handshakeTimeoutMillis = config.handshakeTimeoutMillis;
         this.maxMessageLength = config.maxMessageLength;
-        this.pingIntervalMillis = config.pingIntervalMillis;
-        this.pongTimeoutMillis = config.pongTimeoutMillis;
+        this.liveness = config.liveness;
     }
 
     @Override
@@ -69,10 +68,9 @@ final class TargetHandler extends ChannelInboundHandlerAdapter {
                 // text from the backend must be valid UTF-8 too, or it would reach the client as it came
                 ctx.pipeline().addBefore(ctx.name(), "ws-utf8", new Utf8FrameValidator(true));
                 ctx.pipeline().addBefore(ctx.name(), "ws-aggregator", new WebSocketFrameAggregator(maxMessageLength));
-                if (LivenessHandler.needed(pingIntervalMillis, 0)) {
+                if (liveness.needed()) {
                     // first after the decoder: every frame from the backend counts as a sign of life
-                    ctx.pipeline().addBefore("ws-utf8", "ws-liveness", new LivenessHandler(connection.liveness(),
-                            pingIntervalMillis, pongTimeoutMillis, 0));
+                    ctx.pipeline().addBefore("ws-utf8", "ws-liveness", new LivenessHandler(connection.liveness(), liveness));
                 }
                 cancelTimeout();
                 connection.handshakeSucceeded(handshaker.actualSubprotocol());

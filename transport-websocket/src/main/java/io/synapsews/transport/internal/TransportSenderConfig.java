@@ -1,5 +1,8 @@
 package io.synapsews.transport.internal;
 
+import io.synapsews.transport.config.ParameterException;
+import io.synapsews.transport.config.Parameters;
+import io.synapsews.transport.netty.LivenessSettings;
 import io.synapsews.transport.spi.WebSocketProperties;
 import org.apache.axiom.om.OMElement;
 import org.apache.axis2.AxisFault;
@@ -7,6 +10,7 @@ import org.apache.axis2.description.Parameter;
 import org.apache.axis2.description.TransportOutDescription;
 
 import javax.xml.namespace.QName;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -37,8 +41,6 @@ public final class TransportSenderConfig {
     public static final String PONG_TIMEOUT = "ws.target.pong.timeout.ms";
     public static final String PROXY_PROFILES = "ws.proxyProfiles";
 
-    public static final int DEFAULT_MAX_MESSAGE = 16 * 1024 * 1024;
-
     final String name;
     final String outflowSequence;
     final String outflowFaultSequence;
@@ -56,8 +58,8 @@ public final class TransportSenderConfig {
     final List<String> preservedHeaders;
     final int connectTimeoutMillis;
     final int handshakeTimeoutMillis;
-    final int pingIntervalMillis;
-    final int pongTimeoutMillis;
+    /** Pings to the backend: {@code ws.target.ping.interval.ms} (0, off) and {@code ws.target.pong.timeout.ms} (10 s). */
+    final LivenessSettings liveness;
     final List<ProxyProfile> proxyProfiles;
 
     /** One {@code profile} of {@code ws.proxyProfiles}: backend hosts reached through an HTTP CONNECT proxy. */
@@ -100,39 +102,53 @@ public final class TransportSenderConfig {
 
     private TransportSenderConfig(TransportOutDescription out) throws AxisFault {
         name = out.getName();
-        outflowSequence = text(out, WebSocketProperties.OUTFLOW_DISPATCH_SEQUENCE, null);
-        outflowFaultSequence = text(out, WebSocketProperties.OUTFLOW_DISPATCH_FAULT_SEQUENCE, null);
-        Parameter trust = out.getParameter(TRUST_STORE);
-        if (trust != null && trust.getParameterElement() != null) {
-            OMElement el = trust.getParameterElement();
-            trustStoreLocation = child(el, TRUST_STORE_LOCATION);
-            trustStorePassword = child(el, TRUST_STORE_PASSWORD);
-            if (trustStoreLocation == null) {
-                throw fault(TRUST_STORE, "has no " + TRUST_STORE_LOCATION);
+        Parameters params = new Parameters(p -> {
+            Parameter parameter = out.getParameter(p);
+            return parameter == null || parameter.getValue() == null ? null : parameter.getValue().toString();
+        }, p -> "axis2.xml: transportSender " + out.getName() + " parameter '" + p + "'");
+        try {
+            outflowSequence = params.text(WebSocketProperties.OUTFLOW_DISPATCH_SEQUENCE, null);
+            outflowFaultSequence = params.text(WebSocketProperties.OUTFLOW_DISPATCH_FAULT_SEQUENCE, null);
+            Parameter trust = out.getParameter(TRUST_STORE);
+            if (trust != null && trust.getParameterElement() != null) {
+                OMElement el = trust.getParameterElement();
+                trustStoreLocation = child(el, TRUST_STORE_LOCATION);
+                trustStorePassword = child(el, TRUST_STORE_PASSWORD);
+                if (trustStoreLocation == null) {
+                    throw params.problem(TRUST_STORE, "has no " + TRUST_STORE_LOCATION);
+                }
+            } else {
+                trustStoreLocation = null;
+                trustStorePassword = null;
             }
-        } else {
-            trustStoreLocation = null;
-            trustStorePassword = null;
+            hostnameVerification = params.bool(HOSTNAME_VERIFICATION, true);
+            maxFrameLength = positive(params, MAX_FRAME_LENGTH, Parameters.DEFAULT_MAX_MESSAGE);
+            maxMessageLength = positive(params, MAX_MESSAGE_LENGTH, Math.max(Parameters.DEFAULT_MAX_MESSAGE, maxFrameLength));
+            maxInitLength = positive(params, MAX_INIT_LENGTH, 4096);
+            maxHeaderSize = positive(params, MAX_HEADER_SIZE, 8192);
+            maxChunkSize = positive(params, MAX_CHUNK_SIZE, 8192);
+            maxAggregateLength = positive(params, MAX_AGGREGATE_LENGTH, 8192);
+            eventLoopThreads = positive(params, EVENT_LOOP_SIZE, 2 * Runtime.getRuntime().availableProcessors());
+            customHeaderPrefix = params.text(CUSTOM_HEADER, WebSocketProperties.CUSTOM_HEADER_PREFIX);
+            preservedHeaders = params.list(HEADERS_PRESERVE, Collections.emptyList());
+            connectTimeoutMillis = positive(params, CONNECT_TIMEOUT, 10_000);
+            handshakeTimeoutMillis = positive(params, HANDSHAKE_TIMEOUT, 10_000);
+            liveness = LivenessSettings.OFF
+                    .pingEvery(params.millis(PING_INTERVAL, Duration.ZERO, Duration.ZERO, MAX_MILLIS))
+                    .pongWithin(params.millis(PONG_TIMEOUT, LivenessSettings.OFF.pongTimeout(), Duration.ofMillis(1), MAX_MILLIS));
+            proxyProfiles = proxyProfiles(out, params);
+        } catch (ParameterException e) {
+            throw new AxisFault(e.getMessage());
         }
-        hostnameVerification = bool(out, HOSTNAME_VERIFICATION, true);
-        maxFrameLength = positive(out, MAX_FRAME_LENGTH, DEFAULT_MAX_MESSAGE);
-        maxMessageLength = positive(out, MAX_MESSAGE_LENGTH, Math.max(DEFAULT_MAX_MESSAGE, maxFrameLength));
-        maxInitLength = positive(out, MAX_INIT_LENGTH, 4096);
-        maxHeaderSize = positive(out, MAX_HEADER_SIZE, 8192);
-        maxChunkSize = positive(out, MAX_CHUNK_SIZE, 8192);
-        maxAggregateLength = positive(out, MAX_AGGREGATE_LENGTH, 8192);
-        eventLoopThreads = positive(out, EVENT_LOOP_SIZE, 2 * Runtime.getRuntime().availableProcessors());
-        customHeaderPrefix = text(out, CUSTOM_HEADER, WebSocketProperties.CUSTOM_HEADER_PREFIX);
-        String preserve = text(out, HEADERS_PRESERVE, null);
-        preservedHeaders = preserve == null ? Collections.emptyList() : split(preserve);
-        connectTimeoutMillis = positive(out, CONNECT_TIMEOUT, 10_000);
-        handshakeTimeoutMillis = positive(out, HANDSHAKE_TIMEOUT, 10_000);
-        pingIntervalMillis = nonNegative(out, PING_INTERVAL, 0);
-        pongTimeoutMillis = positive(out, PONG_TIMEOUT, 10_000);
-        proxyProfiles = proxyProfiles(out);
     }
 
-    private static List<ProxyProfile> proxyProfiles(TransportOutDescription out) throws AxisFault {
+    private static final Duration MAX_MILLIS = Duration.ofMillis(Integer.MAX_VALUE);
+
+    private static int positive(Parameters params, String name, int def) throws ParameterException {
+        return params.integer(name, def, 1, Integer.MAX_VALUE);
+    }
+
+    private static List<ProxyProfile> proxyProfiles(TransportOutDescription out, Parameters params) throws ParameterException {
         Parameter p = out.getParameter(PROXY_PROFILES);
         if (p == null || p.getParameterElement() == null) {
             return Collections.emptyList();
@@ -145,19 +161,19 @@ public final class TransportSenderConfig {
             String host = child(profile, "proxyHost");
             String port = child(profile, "proxyPort");
             if (targets == null || host == null || port == null) {
-                throw fault(PROXY_PROFILES, "has a profile without targetHosts, proxyHost or proxyPort");
+                throw params.problem(PROXY_PROFILES, "has a profile without targetHosts, proxyHost or proxyPort");
             }
             int portNumber;
             try {
                 portNumber = Integer.parseInt(port);
             } catch (NumberFormatException e) {
-                throw fault(PROXY_PROFILES, "has a proxyPort that is not a number: '" + port + "'");
+                throw params.problem(PROXY_PROFILES, "has a proxyPort that is not a number: '" + port + "'");
             }
             profiles.add(new ProxyProfile(split(targets), host, portNumber, child(profile, "proxyUserName"),
                     child(profile, "proxyPassword")));
         }
         if (profiles.isEmpty()) {
-            throw fault(PROXY_PROFILES, "has no profile element");
+            throw params.problem(PROXY_PROFILES, "has no profile element");
         }
         return Collections.unmodifiableList(profiles);
     }
@@ -181,54 +197,6 @@ public final class TransportSenderConfig {
         return c == null ? null : c.getText().trim();
     }
 
-    private static String text(TransportOutDescription out, String name, String def) {
-        Parameter p = out.getParameter(name);
-        if (p == null || p.getValue() == null) {
-            return def;
-        }
-        String v = p.getValue().toString().trim();
-        return v.isEmpty() ? def : v;
-    }
-
-    private static boolean bool(TransportOutDescription out, String name, boolean def) throws AxisFault {
-        String v = text(out, name, null);
-        if (v == null) {
-            return def;
-        }
-        if (!"true".equalsIgnoreCase(v) && !"false".equalsIgnoreCase(v)) {
-            throw fault(name, "must be true or false, was '" + v + "'");
-        }
-        return Boolean.parseBoolean(v);
-    }
-
-    private static int positive(TransportOutDescription out, String name, int def) throws AxisFault {
-        return atLeast(out, name, def, 1, "strictly positive");
-    }
-
-    private static int nonNegative(TransportOutDescription out, String name, int def) throws AxisFault {
-        return atLeast(out, name, def, 0, "0 or more");
-    }
-
-    private static int atLeast(TransportOutDescription out, String name, int def, int min, String what) throws AxisFault {
-        String v = text(out, name, null);
-        if (v == null) {
-            return def;
-        }
-        try {
-            int n = Integer.parseInt(v);
-            if (n < min) {
-                throw fault(name, "must be " + what + ", was " + n);
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw fault(name, "must be a whole number, was '" + v + "'");
-        }
-    }
-
-    private static AxisFault fault(String parameter, String problem) {
-        return new AxisFault("axis2.xml: transportSender parameter '" + parameter + "' " + problem);
-    }
-
     @Override
     public String toString() {
         return "TransportSenderConfig{name=" + name + ", outflowSequence=" + outflowSequence
@@ -237,7 +205,6 @@ public final class TransportSenderConfig {
                 + ", maxMessageLength=" + maxMessageLength + ", eventLoopThreads=" + eventLoopThreads
                 + ", customHeaderPrefix=" + customHeaderPrefix + ", preservedHeaders=" + preservedHeaders
                 + ", connectTimeoutMillis=" + connectTimeoutMillis + ", handshakeTimeoutMillis="
-                + handshakeTimeoutMillis + ", pingIntervalMillis=" + pingIntervalMillis + ", pongTimeoutMillis="
-                + pongTimeoutMillis + "}";
+                + handshakeTimeoutMillis + ", liveness=" + liveness + "}";
     }
 }

@@ -41,48 +41,37 @@ public final class LivenessHandler extends ChannelDuplexHandler {
     }
 
     private final Owner owner;
+    private final Ticker ticker;
     private final long pingNanos;
     private final long pongTimeoutNanos;
     private final long idleNanos;
     private final long readerIdleNanos;
     private final long writerIdleNanos;
+    // every field below is read and written on the channel's event loop only
     private long lastRead;
     private long lastWrite;
     private long lastData;
     private long pingSentAt;
     private ScheduledFuture<?> tick;
 
-    public LivenessHandler(Owner owner, long pingIntervalMillis, long pongTimeoutMillis, long idleTimeoutMillis) {
-        this(owner, pingIntervalMillis, pongTimeoutMillis, idleTimeoutMillis, 0, 0);
+    public LivenessHandler(Owner owner, LivenessSettings settings) {
+        this(owner, settings, Ticker.SYSTEM);
     }
 
-    /**
-     * With reader and writer idle times as well (nothing read from the peer, nothing written to it;
-     * the original transport's {@code ws.dispatch.idleTime} and {@code ws.outflow.dispatch.idleTime}).
-     */
-    public LivenessHandler(Owner owner, long pingIntervalMillis, long pongTimeoutMillis, long idleTimeoutMillis,
-                           long readerIdleMillis, long writerIdleMillis) {
+    /** With the clock the checks read (a hand-driven one in tests). */
+    public LivenessHandler(Owner owner, LivenessSettings settings, Ticker ticker) {
         this.owner = owner;
-        this.pingNanos = TimeUnit.MILLISECONDS.toNanos(pingIntervalMillis);
-        this.pongTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(pongTimeoutMillis);
-        this.idleNanos = TimeUnit.MILLISECONDS.toNanos(idleTimeoutMillis);
-        this.readerIdleNanos = TimeUnit.MILLISECONDS.toNanos(readerIdleMillis);
-        this.writerIdleNanos = TimeUnit.MILLISECONDS.toNanos(writerIdleMillis);
-    }
-
-    /** Whether a leg with these settings (milliseconds, 0 = off) needs the handler at all. */
-    public static boolean needed(long... settingsMillis) {
-        for (long s : settingsMillis) {
-            if (s > 0) {
-                return true;
-            }
-        }
-        return false;
+        this.ticker = ticker;
+        this.pingNanos = settings.pingInterval().toNanos();
+        this.pongTimeoutNanos = settings.pongTimeout().toNanos();
+        this.idleNanos = settings.idleTimeout().toNanos();
+        this.readerIdleNanos = settings.readerIdle().toNanos();
+        this.writerIdleNanos = settings.writerIdle().toNanos();
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        lastRead = lastData = lastWrite = System.nanoTime();
+        lastRead = lastData = lastWrite = ticker.nanoTime();
         long period = Long.MAX_VALUE;
         for (long n : new long[] {pingNanos, pongTimeoutNanos, idleNanos, readerIdleNanos, writerIdleNanos}) {
             if (n > 0) {
@@ -100,7 +89,7 @@ public final class LivenessHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        long now = System.nanoTime();
+        long now = ticker.nanoTime();
         lastRead = now;
         pingSentAt = 0;
         if (isData(msg)) {
@@ -111,7 +100,7 @@ public final class LivenessHandler extends ChannelDuplexHandler {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        long now = System.nanoTime();
+        long now = ticker.nanoTime();
         lastWrite = now;
         if (isData(msg)) {
             lastData = now;
@@ -143,7 +132,7 @@ public final class LivenessHandler extends ChannelDuplexHandler {
         if (!ctx.channel().isActive() || !owner.isOpen()) {
             return;
         }
-        long now = System.nanoTime();
+        long now = ticker.nanoTime();
         String idle = idleNanos > 0 && now - lastData >= idleNanos ? "no data for " + millis(idleNanos)
                 : readerIdleNanos > 0 && now - lastRead >= readerIdleNanos ? "nothing read for " + millis(readerIdleNanos)
                 : writerIdleNanos > 0 && now - lastWrite >= writerIdleNanos ? "nothing written for " + millis(writerIdleNanos)
