@@ -1,5 +1,7 @@
 package io.synapsews.gateway;
 
+import io.synapsews.testing.Await;
+
 import com.nimbusds.jose.util.JSONObjectUtils;
 import io.netty.handler.codec.http.HttpHeaders;
 import org.junit.jupiter.api.AfterAll;
@@ -7,6 +9,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.time.Duration;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -97,9 +100,9 @@ class ApiGatewayTest {
         // signed by another issuer's key: unknown to the built-in key manager
         assertInvalid(api.demoUrl(), api.externalToken(DemoHome.PRODUCTION_CLIENT, ApiFixture.AUDIENCE, 60));
         assertInvalid(api.url(api.jwksPort), api.externalToken("external-client", "someone-else", 60));
-        String shortLived = api.externalToken("external-client", ApiFixture.AUDIENCE, 1);
-        Thread.sleep(2100);
-        HttpResponse<?> r = assertInvalid(api.url(api.jwksPort), shortLived);
+        // expired 2 minutes ago, past the gateway's clock skew (60 s)
+        String expired = api.externalToken("external-client", ApiFixture.AUDIENCE, -120);
+        HttpResponse<?> r = assertInvalid(api.url(api.jwksPort), expired);
         assertTrue(r.headers().firstValue("WWW-Authenticate").orElse("").contains("expired"), r.headers().map().toString());
     }
 
@@ -374,28 +377,14 @@ class ApiGatewayTest {
     }
 
     private static String awaitMetric(String expected) throws Exception {
-        String body = "";
-        for (int i = 0; i < 100; i++) {
-            body = api.get("/metrics").body();
-            if (body.contains(expected)) {
-                return body;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("no '" + expected + "' in\n" + body);
+        return Await.until(Duration.ofSeconds(10), () -> api.get("/metrics").body(), b -> b.contains(expected),
+                "'" + expected + "' in /metrics");
     }
 
     private static String awaitConnectionLog(String fragment) throws Exception {
-        for (int i = 0; i < 100; i++) {
-            if (api.connectionLog.isFile()) {
-                for (String line : Files.readAllLines(api.connectionLog.toPath(), StandardCharsets.UTF_8)) {
-                    if (line.contains(fragment)) {
-                        return line;
-                    }
-                }
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("no connection log line with " + fragment + " in " + api.connectionLog);
+        return Await.until(Duration.ofSeconds(10), () -> !api.connectionLog.isFile() ? null
+                        : Files.readAllLines(api.connectionLog.toPath(), StandardCharsets.UTF_8).stream()
+                                .filter(l -> l.contains(fragment)).findFirst().orElse(null),
+                java.util.Objects::nonNull, "a connection log line with " + fragment + " in " + api.connectionLog);
     }
 }

@@ -22,7 +22,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -129,26 +128,6 @@ class BackpressureTest {
         return live + PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory();
     }
 
-    /**
-     * Waits until {@code progress} has not moved for {@code quiet} (the gateway holds the sender back),
-     * failing after {@code limit}; returns where it stopped.
-     */
-    static long awaitStall(LongSupplier progress, Duration quiet, Duration limit, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        long last = progress.getAsLong();
-        long since = System.nanoTime();
-        while (System.nanoTime() < deadline) {
-            Thread.sleep(50);
-            long now = progress.getAsLong();
-            if (now != last) {
-                last = now;
-                since = System.nanoTime();
-            } else if (System.nanoTime() - since >= quiet.toNanos()) {
-                return now;
-            }
-        }
-        throw new AssertionError(what + " never stopped within " + limit + " (at " + (last >> 20) + " MiB)");
-    }
 
     @ParameterizedTest
     @EnumSource(Lane.class)
@@ -175,7 +154,7 @@ class BackpressureTest {
         int port = lane == Lane.RELAYED ? streamRelayPort : streamPort;
         WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
                 .buildAsync(URI.create("ws://localhost:" + port + "/"), listener).get(30, TimeUnit.SECONDS);
-        long stalledAt = awaitStall(() -> streaming.sentBytes.get(), Duration.ofSeconds(2), Duration.ofSeconds(60),
+        long stalledAt = Await.quiet(() -> streaming.sentBytes.get(), Duration.ofSeconds(2), Duration.ofSeconds(60),
                 "the backend streaming into a client that reads nothing") - sentBefore;
         long growth = memoryInUse() - before;
         assertTrue(stalledAt < 256L * 1024 * 1024, "the backend streamed " + (stalledAt >> 20) + " MiB before it was stopped");
@@ -226,7 +205,7 @@ class BackpressureTest {
                 }
             });
             try {
-                long stalledAt = awaitStall(sent::get, Duration.ofSeconds(2), Duration.ofSeconds(60),
+                long stalledAt = Await.quiet(sent::get, Duration.ofSeconds(2), Duration.ofSeconds(60),
                         "the client streaming " + what);
                 long growth = memoryInUse() - before;
                 assertTrue(stalledAt < (long) SINK_SIZE * SINK_COUNT, "the client sent all " + (stalledAt >> 20)
@@ -258,7 +237,7 @@ class BackpressureTest {
                     // the socket is closed at the end of the test
                 }
             });
-            long stalledAt = awaitStall(written::get, Duration.ofSeconds(2), Duration.ofSeconds(60),
+            long stalledAt = Await.quiet(written::get, Duration.ofSeconds(2), Duration.ofSeconds(60),
                     "a ping flood from a client that reads no pong");
             long growth = memoryInUse() - before;
             assertTrue(stalledAt < 256L * 1024 * 1024, "the gateway read " + (stalledAt >> 20) + " MiB of pings it could not answer");

@@ -1,29 +1,27 @@
 package io.synapsews.gateway;
 
+import io.synapsews.testing.Await;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Broken inbound endpoint files are refused when they are deployed, each with one log line naming the
  * file, the parameter and the problem, while the rest of the server keeps running; a fixed file then
- * deploys by hot deployment; {@code suspend="true"} deploys without listening.
+ * deploys by hot deployment; {@code suspend="true"} deploys without listening. Each test has its own
+ * files: none depends on another having run first.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DeployRefusalTest {
 
     @TempDir
@@ -41,6 +39,8 @@ class DeployRefusalTest {
     static int badStorePort;
     static int wrongPassPort;
     static int toWssPort;
+    static int fixablePort;
+    static int changingPort;
 
     @BeforeAll
     static void start() throws Exception {
@@ -49,6 +49,9 @@ class DeployRefusalTest {
         home = TestHome.relayingTo(tmp.resolve("home").toFile(), backend.url());
         goodPort = home.addInboundEndpoint("Good", "echoSeq", "");
         noSequencePort = home.addInboundEndpoint("NoSequence", "noSuchSeq", "");
+        // broken until theFixedFileDeploys fixes it; changed by aChangeThatKeepsTheListener...
+        fixablePort = home.addInboundEndpoint("Fixable", "noSuchSeq", "");
+        changingPort = home.addInboundEndpoint("Changing", "echoSeq", "");
         home.addInboundEndpoint("NoHandler", "echoSeq", "<parameter name=\"ws.pipeline.handler.class\">com.example.NoSuchHandler</parameter>");
         home.addInboundEndpoint("Level7", "echoSeq", "<parameter name=\"ws.client.side.broadcast.level\">7</parameter>");
         // 1005 is in range but no close frame may carry it
@@ -71,7 +74,7 @@ class DeployRefusalTest {
         home.setSenderTrustStore("repository/resources/security/client-truststore.jks", "not-the-password");
         home.addSendSequence("toWssSeq", "wss://localhost:1/");
         toWssPort = home.addInboundEndpoint("ToWss", "toWssSeq", "");
-        // a sequence the Good endpoint is switched to later (sequences are read at start: this
+        // a sequence the Changing endpoint is switched to (sequences are read at start: this
         // sample configuration hot-deploys inbound endpoint files, not sequences)
         home.addHandshakeSequence("answerSeq", backend.url(), TestHome.answer("reconfigured"));
         gateway = Gateway.start(home.dir);
@@ -91,18 +94,9 @@ class DeployRefusalTest {
     /** The one log line about {@code file}'s refusal; it must contain every one of {@code parts}. */
     private static void refusedWith(String file, String... parts) throws InterruptedException {
         // a missing sequence is refused after one retry (the sequence may arrive in the same scan)
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        String line = null;
-        while (line == null && System.nanoTime() < deadline) {
-            line = log.messagesSince(0).stream().filter(l -> l.startsWith("inbound endpoint not deployed")
-                    && l.contains(file)).findFirst().orElse(null);
-            if (line == null) {
-                Thread.sleep(100);
-            }
-        }
-        if (line == null) {
-            fail("no refusal logged for " + file + " in:\n" + String.join("\n", log.messagesSince(0)));
-        }
+        String line = Await.until(Duration.ofSeconds(15), () -> log.messagesSince(0).stream()
+                        .filter(l -> l.startsWith("inbound endpoint not deployed") && l.contains(file)).findFirst().orElse(null),
+                java.util.Objects::nonNull, "a refusal logged for " + file + " in:\n" + String.join("\n", log.messagesSince(0)));
         for (String p : parts) {
             assertTrue(line.contains(p), "'" + p + "' missing from: " + line);
         }
@@ -111,7 +105,6 @@ class DeployRefusalTest {
     }
 
     @Test
-    @Order(1)
     void eachBrokenFileIsRefusedWithOneLineNamingFileParameterAndProblem() throws Exception {
         refusedWith("NoSequence.xml", "attribute 'sequence'", "'noSuchSeq'", "not deployed");
         refusedWith("NoOutflow.xml", "parameter 'ws.outflow.dispatch.sequence'", "'noSuchOutflowSeq'");
@@ -125,7 +118,6 @@ class DeployRefusalTest {
     }
 
     @Test
-    @Order(1)
     void aTransportSenderThatCannotStartSaysWhyAndItsClientsGet502() {
         assertTrue(log.messagesSince(0).stream().anyMatch(l -> l.startsWith("transport sender 'wss' not started")
                 && l.contains("parameter ws.trust.store.Password") && l.contains("client-truststore.jks")),
@@ -134,7 +126,6 @@ class DeployRefusalTest {
     }
 
     @Test
-    @Order(1)
     void theRestOfTheServerKeepsServing() throws Exception {
         WsClient c = WsClient.connect(http, "ws://localhost:" + goodPort + "/");
         c.ws.sendText("still here", true).join();
@@ -142,46 +133,41 @@ class DeployRefusalTest {
     }
 
     @Test
-    @Order(1)
     void aSuspendedEndpointIsDeployedWithoutListening() {
         assertTrue(log.messagesSince(0).stream().anyMatch(l -> l.contains("'Suspended'") && l.contains("suspended (not listening)")));
         assertTrue(!TestHome.listening(suspendedPort), "a suspended endpoint listens");
     }
 
     @Test
-    @Order(2) // after the others: it fixes a broken file
     void theFixedFileDeploys() throws Exception {
-        home.write(DemoHome.INBOUND_DIR + "NoSequence.xml", TestHome.inboundEndpoint("NoSequence", noSequencePort, "echoSeq"));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40); // Axis2 scans every 10 s
-        while (!TestHome.listening(noSequencePort) && System.nanoTime() < deadline) {
-            Thread.sleep(250);
-        }
-        WsClient c = WsClient.connect(http, "ws://localhost:" + noSequencePort + "/");
+        refusedWith("Fixable.xml", "attribute 'sequence'", "'noSuchSeq'");
+        home.write(DemoHome.INBOUND_DIR + "Fixable.xml", TestHome.inboundEndpoint("Fixable", fixablePort, "echoSeq"));
+        // Axis2 scans every 10 s
+        Await.until(Duration.ofSeconds(40), () -> TestHome.listening(fixablePort), "the fixed Fixable.xml listening");
+        WsClient c = WsClient.connect(http, "ws://localhost:" + fixablePort + "/");
         c.ws.sendText("fixed", true).join();
         assertEquals("fixed", c.next());
     }
 
     @Test
-    @Order(3) // changes the Good endpoint the tests above use
     void aChangeThatKeepsTheListenerKeepsItsConnectionsOpen() throws Exception {
-        WsClient kept = WsClient.connect(http, "ws://localhost:" + goodPort + "/");
+        WsClient kept = WsClient.connect(http, "ws://localhost:" + changingPort + "/");
         kept.ws.sendText("before", true).join();
         assertEquals("before", kept.next());
         // the same port and TLS settings, another sequence: an update, not a restart
         int from = log.events.size();
-        home.write(DemoHome.INBOUND_DIR + "Good.xml", TestHome.inboundEndpoint("Good", goodPort, "answerSeq"));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40); // Axis2 scans every 10 s
-        while (log.messagesSince(from).stream().noneMatch(l -> l.contains("'Good' updated")) && System.nanoTime() < deadline) {
-            Thread.sleep(250);
-        }
-        assertTrue(log.messagesSince(from).stream().anyMatch(l -> l.contains("'Good' updated") && l.contains("open connections kept")),
+        home.write(DemoHome.INBOUND_DIR + "Changing.xml", TestHome.inboundEndpoint("Changing", changingPort, "answerSeq"));
+        // Axis2 scans every 10 s
+        Await.until(Duration.ofSeconds(40), () -> log.messagesSince(from).stream().anyMatch(l -> l.contains("'Changing' updated")),
+                "'Changing' updated");
+        assertTrue(log.messagesSince(from).stream().anyMatch(l -> l.contains("'Changing' updated") && l.contains("open connections kept")),
                 String.join("\n", log.messagesSince(from)));
         // the open connection was not closed and still relays (its lane was chosen when it opened) ...
         kept.ws.sendText("after", true).join();
         assertEquals("after", kept.next());
         assertTrue(!kept.closed.isDone(), "closed: " + kept.closed.getNow(null));
         // ... and a new one gets the new sequence
-        WsClient fresh = WsClient.connect(http, "ws://localhost:" + goodPort + "/");
+        WsClient fresh = WsClient.connect(http, "ws://localhost:" + changingPort + "/");
         fresh.ws.sendText("hello", true).join();
         assertEquals("reconfigured", fresh.next());
     }

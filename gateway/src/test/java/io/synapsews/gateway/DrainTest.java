@@ -1,5 +1,7 @@
 package io.synapsews.gateway;
 
+import io.synapsews.testing.Await;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -84,12 +86,8 @@ class DrainTest {
                 assertTrue(!TestHome.listening(p), "port " + p + " still listens");
             }
         }
-        Set<String> left = threads();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!before.containsAll(left) && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-            left = threads();
-        }
+        Set<String> left = new java.util.HashSet<>(Await.until(java.time.Duration.ofSeconds(10), DrainTest::threads,
+                before::containsAll, "no threads but those from before the start"));
         left.removeAll(before);
         assertTrue(left.isEmpty(), "threads still running after shutdown: " + left);
     }

@@ -1,9 +1,12 @@
 package io.synapsews.gateway;
 
+import io.synapsews.testing.Await;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -118,11 +121,8 @@ class FaultTest {
 
     /** Waits until neither the gateway nor the echo backend holds a connection of {@code endpoint}. */
     private static void allClosed(String endpoint, boolean echoBackend) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline
-                && (gatewayOpen(endpoint) != 0 || echoBackend && backend.openConnections() != 0)) {
-            Thread.sleep(100);
-        }
+        Await.until(Duration.ofSeconds(20), () -> gatewayOpen(endpoint) == 0 && (!echoBackend || backend.openConnections() == 0),
+                ok -> ok, "no connections of " + endpoint + " left");
         assertEquals(0, gatewayOpen(endpoint), "client connections the gateway still holds on " + endpoint);
         if (echoBackend) {
             assertEquals(0, backend.openConnections(), "backend connections still open");

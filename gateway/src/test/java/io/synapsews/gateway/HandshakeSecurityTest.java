@@ -1,5 +1,6 @@
 package io.synapsews.gateway;
 
+import io.synapsews.testing.Await;
 import io.netty.handler.codec.http.HttpHeaders;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -96,14 +97,9 @@ class HandshakeSecurityTest {
      * tests' handshakes reach the same backend, late ones too, and are skipped.
      */
     private static HttpHeaders spy(String marker) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            HttpHeaders h = api.production.nextHandshake(100, TimeUnit.MILLISECONDS);
-            if (h != null && String.valueOf(h.get("X-Seen-Path")).contains(marker)) {
-                return h;
-            }
-        }
-        throw new AssertionError("no backend handshake for the client marked " + marker);
+        return Await.until(java.time.Duration.ofSeconds(10), () -> api.production.nextHandshake(100, TimeUnit.MILLISECONDS),
+                h -> h != null && String.valueOf(h.get("X-Seen-Path")).contains(marker),
+                "a backend handshake for the client marked " + marker);
     }
 
     /** No backend handshake for the client marked {@code marker} arrives (within half a second of its answer). */
@@ -303,7 +299,7 @@ class HandshakeSecurityTest {
             });
             // past its tier every message earns an error frame it does not read: the gateway sends no more
             // than its write buffer holds, and stops reading it
-            long stalledAt = BackpressureTest.awaitStall(written::get, java.time.Duration.ofSeconds(2),
+            long stalledAt = Await.quiet(written::get, java.time.Duration.ofSeconds(2),
                     java.time.Duration.ofSeconds(90), "a throttled client flooding messages and reading no error frame");
             assertTrue(stalledAt < 20_000_000, "the gateway read " + stalledAt + " messages");
             long growth = BackpressureTest.memoryInUse() - before;

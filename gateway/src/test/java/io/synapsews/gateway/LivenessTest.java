@@ -1,5 +1,7 @@
 package io.synapsews.gateway;
 
+import io.synapsews.testing.Await;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -66,10 +68,7 @@ class LivenessTest {
     @Test
     void aClientThatAnswersPingsStaysOpen() throws Exception {
         WsClient c = WsClient.connect(http, "ws://localhost:" + pingPort + "/");
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (c.pings.get() < 3 && !c.closed.isDone() && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        Await.until(java.time.Duration.ofSeconds(10), () -> c.pings.get() >= 3 || c.closed.isDone(), "three pings");
         assertTrue(c.pings.get() >= 3, "pings seen: " + c.pings.get());
         assertFalse(c.closed.isDone(), "closed: " + c.closed.getNow(null));
         c.ws.sendText("still here", true).join();

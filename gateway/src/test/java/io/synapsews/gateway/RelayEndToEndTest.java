@@ -1,5 +1,7 @@
 package io.synapsews.gateway;
 
+import io.synapsews.testing.Await;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,7 +35,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The core relay through the embedded gateway, started from the demo configuration with free
@@ -450,16 +451,9 @@ class RelayEndToEndTest {
     }
 
     private static WsClient awaitListening(int port) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
-        while (System.nanoTime() < deadline) {
-            try {
-                return WsClient.connect(http, "ws://localhost:" + port + "/echowebsocket/1.0");
-            } catch (CompletionException notYet) {
-                Thread.sleep(500);
-            }
-        }
-        fail("nothing listened on port " + port + " within 40 s");
-        return null;
+        return Await.until(java.time.Duration.ofSeconds(40),
+                () -> WsClient.connect(http, "ws://localhost:" + port + "/echowebsocket/1.0"), c -> true,
+                "a WebSocket endpoint listening on port " + port);
     }
 
     private static void assertPortFree(int port) {

@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.synapsews.transport.spi.CloseCodes;
 import io.synapsews.transport.netty.LegOutbox;
+import io.synapsews.transport.netty.LegState;
 import io.synapsews.transport.mediation.Mediation;
 import io.synapsews.transport.spi.SafeText;
 import io.synapsews.transport.spi.SourceLeg;
@@ -36,8 +37,6 @@ final class InboundSourceConnection implements SourceLeg {
 
     private static final Log log = LogFactory.getLog(InboundSourceConnection.class);
 
-    enum State { HANDSHAKING, OPEN, CLOSING, CLOSED }
-
     private final InboundEndpoint endpoint;
     private final Channel channel;
     private final String id;
@@ -56,12 +55,11 @@ final class InboundSourceConnection implements SourceLeg {
     private final List<TargetLink> targets = new CopyOnWriteArrayList<>();
     private final LegOutbox outbox;
     private final FlowGate gate;
-    private volatile State state = State.HANDSHAKING;
+    /** Handshake → open → closing → closed, with the code the client leg closed with; changed on the event loop. */
+    private final LegState state;
     private volatile HandshakeRejection rejection;
     /** The handshake timed out and the client was answered: a backend leg opened later closes at once. */
     private volatile boolean abandoned;
-    private int closeCode = CloseCodes.ABNORMAL;
-    private String closeReason = "";
     private volatile long openedAt;
     private ScheduledFuture<?> closeTimer;
     /** When {@link #closeTimer} fires, epoch milliseconds; event loop only. */
@@ -74,11 +72,12 @@ final class InboundSourceConnection implements SourceLeg {
                             List<String> subprotocols, Executor pool) {
         this.endpoint = endpoint;
         this.channel = channel;
+        this.state = new LegState(channel.eventLoop());
         this.outbox = new LegOutbox(channel);
         // client messages waiting for mediation or a backend: past the mark, or while a backend leg or the
         // client itself (pongs, error frames, answers it does not read) cannot take more, stop reading the client
         this.gate = new FlowGate(channel, FlowGate.DEFAULT_HIGH, () -> channel.isWritable() && targetsWritable(),
-                () -> state == State.OPEN);
+                state::isOpen);
         this.id = channel.id().asShortText();
         this.path = path;
         this.headers = Collections.unmodifiableMap(headers);
@@ -137,7 +136,7 @@ final class InboundSourceConnection implements SourceLeg {
         io.netty.channel.ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
         long pending = buffer == null ? 0 : buffer.totalPendingWriteBytes();
         InboundEndpointConfig config = endpoint.config();
-        if (state == State.OPEN && pending >= config.slowConsumerBytes()) {
+        if (state.isOpen() && pending >= config.slowConsumerBytes()) {
             log.warn(logTag() + " slow consumer: " + pending + " bytes unread for " + config.slowConsumerTimeoutMillis()
                     + " ms, closing with 1008");
             close(CloseCodes.POLICY_VIOLATION, "slow consumer");
@@ -159,7 +158,7 @@ final class InboundSourceConnection implements SourceLeg {
     Channel channel() { return channel; }
     InboundEndpoint endpoint() { return endpoint; }
     List<TargetLink> targets() { return targets; }
-    State state() { return state; }
+    LegState state() { return state; }
 
     @Override
     public TargetLink target(String url) {
@@ -174,7 +173,7 @@ final class InboundSourceConnection implements SourceLeg {
     @Override
     public void addTarget(TargetLink target) {
         targets.add(target);
-        if (abandoned || state == State.CLOSING || state == State.CLOSED) {
+        if (abandoned || state.isEnding()) {
             target.close(CloseCodes.GOING_AWAY, "client gone");
         }
     }
@@ -227,7 +226,7 @@ final class InboundSourceConnection implements SourceLeg {
     @Override
     public void closeAt(long epochMillis, int code, String reason) {
         channel.eventLoop().execute(() -> {
-            if (state == State.CLOSED || (closeTimer != null && epochMillis >= closeAtMillis)) {
+            if (state.isClosed() || (closeTimer != null && epochMillis >= closeAtMillis)) {
                 return;
             }
             if (closeTimer != null) {
@@ -241,7 +240,7 @@ final class InboundSourceConnection implements SourceLeg {
 
     /** A deadline of {@link #closeAt} came; on the event loop. */
     private void deadline(int code, String reason) {
-        if (state == State.HANDSHAKING) {
+        if (state.isStarting()) {
             // answered with 101 first, then closed: see opened()
             pendingDeadline = () -> deadline(code, reason);
             return;
@@ -272,7 +271,7 @@ final class InboundSourceConnection implements SourceLeg {
 
     /** Called on the event loop once the 101 has been written. */
     void opened() {
-        state = State.OPEN;
+        state.open();
         openedAt = System.currentTimeMillis();
         chooseLane();
         outbox.open();
@@ -388,7 +387,7 @@ final class InboundSourceConnection implements SourceLeg {
         long pending = buffer == null ? 0 : buffer.totalPendingWriteBytes();
         if (!channel.isWritable() && pending >= endpoint.config().slowConsumerBytes()) {
             frame.release();
-            if (state == State.OPEN) {
+            if (state.isOpen()) {
                 log.warn(logTag() + " slow broadcast subscriber: " + pending + " bytes unread, closing with 1008");
                 close(CloseCodes.POLICY_VIOLATION, "slow consumer");
                 channel.eventLoop().schedule(() -> { channel.close(); }, 1, TimeUnit.SECONDS);
@@ -424,15 +423,12 @@ final class InboundSourceConnection implements SourceLeg {
             channel.eventLoop().execute(() -> close(code, reason));
             return;
         }
-        if (state == State.CLOSING || state == State.CLOSED) {
+        LegState.CloseAction action = state.startClose(code, reason);
+        if (action == LegState.CloseAction.NONE) {
             return;
         }
-        boolean open = state == State.OPEN;
-        state = State.CLOSING;
         releasePending();
-        if (open && channel.isActive()) {
-            closeCode = code > 0 ? code : CloseCodes.NO_STATUS;
-            closeReason = reason == null ? "" : reason;
+        if (action == LegState.CloseAction.SEND_CLOSE && channel.isActive()) {
             outbox.startClose(code, reason);
         } else {
             channel.close();
@@ -444,27 +440,21 @@ final class InboundSourceConnection implements SourceLeg {
      * waiting for an answer (RFC 6455 7.1.7, "fail the WebSocket connection"); on the event loop.
      */
     void fail(int code, String reason) {
-        if (state == State.CLOSED) {
+        if (!state.fail(code, reason)) {
             return;
         }
-        state = State.CLOSING;
         releasePending();
-        closeCode = code;
-        closeReason = reason;
         channel.writeAndFlush(LegOutbox.closeFrame(code, reason)).addListener(f -> channel.close());
     }
 
     /** The client sent a close frame; on the event loop. */
     void closeReceived(int code, String reason) {
-        if (state == State.CLOSING) {
+        if (state.closeReceived(code, reason)) {
             // the client answered our close
             channel.close();
             return;
         }
-        state = State.CLOSING;
         releasePending();
-        closeCode = code > 0 ? code : CloseCodes.NO_STATUS;
-        closeReason = reason == null ? "" : reason;
         channel.writeAndFlush(LegOutbox.closeFrame(code, reason)).addListener(f -> channel.close());
         // the backend learns of it after every client message sent before the close
         inbound.execute(() -> {
@@ -476,8 +466,7 @@ final class InboundSourceConnection implements SourceLeg {
 
     /** The channel is gone; on the event loop. */
     void closed() {
-        State before = state;
-        state = State.CLOSED;
+        LegState.Phase before = state.closed();
         releasePending();
         if (closeTimer != null) {
             closeTimer.cancel(false);
@@ -489,11 +478,11 @@ final class InboundSourceConnection implements SourceLeg {
             }
         });
         endpoint.removed(this);
-        if (before != State.HANDSHAKING) {
-            log.info(logTag() + " closed, path=" + SafeText.path(path) + " code=" + closeCode
-                    + (closeReason.isEmpty() ? "" : " reason=\"" + SafeText.forLog(closeReason) + "\""));
-            int code = closeCode;
-            String reason = closeReason;
+        if (before != LegState.Phase.STARTING) {
+            int code = state.code();
+            String reason = state.reason();
+            log.info(logTag() + " closed, path=" + SafeText.path(path) + " code=" + code
+                    + (reason.isEmpty() ? "" : " reason=\"" + SafeText.forLog(reason) + "\""));
             // after every message either way that was queued before the close has been mediated and
             // counted: a client may close as soon as it has the answer to its last message, before the
             // mediation that sent the answer has returned

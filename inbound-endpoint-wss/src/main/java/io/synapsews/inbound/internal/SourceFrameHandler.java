@@ -38,7 +38,7 @@ final class SourceFrameHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof TextWebSocketFrame || msg instanceof BinaryWebSocketFrame) {
             TargetLink relay = connection.relayTarget();
-            if (relay != null && connection.state() == InboundSourceConnection.State.OPEN) {
+            if (relay != null && connection.state().isOpen()) {
                 // the sequence only sends: the frame goes to the backend leg as it came
                 WebSocketFrame frame = (WebSocketFrame) msg;
                 ConnectionListeners.message(connection, true, frame.content().readableBytes(), 0);
@@ -49,12 +49,12 @@ final class SourceFrameHandler extends ChannelInboundHandlerAdapter {
             }
             boolean binary = msg instanceof BinaryWebSocketFrame;
             byte[] bytes = PayloadCodec.drain((WebSocketFrame) msg);
-            if (connection.state() == InboundSourceConnection.State.OPEN) {
+            if (connection.state().isOpen()) {
                 connection.gate().submit(connection.inboundExecutor(), bytes.length,
                         () -> SourceDispatcher.mediateMessage(connection, binary, bytes));
             }
         } else if ((msg instanceof PingWebSocketFrame || msg instanceof PongWebSocketFrame)
-                && connection.passesControlFrames() && connection.state() == InboundSourceConnection.State.OPEN) {
+                && connection.passesControlFrames() && connection.state().isOpen()) {
             // ws.pass.through.control.frames: to the backend, as it came (relay) or through the sequence
             WebSocketFrame frame = (WebSocketFrame) msg;
             TargetLink relay = connection.relayTarget();

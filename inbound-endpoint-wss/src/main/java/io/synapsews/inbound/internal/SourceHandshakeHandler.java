@@ -232,7 +232,7 @@ final class SourceHandshakeHandler extends SimpleChannelInboundHandler<FullHttpR
     private void answerNow(ChannelHandlerContext ctx, InboundSourceConnection conn, FullHttpRequest request,
                            String subprotocol, Throwable failure) {
         Channel ch = ctx.channel();
-        if (!ch.isActive() || conn.state() != InboundSourceConnection.State.HANDSHAKING) {
+        if (!ch.isActive() || !conn.state().isStarting()) {
             for (TargetLink t : conn.targets()) {
                 t.close(CloseCodes.GOING_AWAY, "client gone");
             }
@@ -306,7 +306,7 @@ final class SourceHandshakeHandler extends SimpleChannelInboundHandler<FullHttpR
     /** What the client leg's liveness checks close: the client, with 1001, and its backend legs with it. */
     private static LivenessHandler.Owner liveness(InboundSourceConnection conn) {
         return new LivenessHandler.Owner() {
-            @Override public boolean isOpen() { return conn.state() == InboundSourceConnection.State.OPEN; }
+            @Override public boolean isOpen() { return conn.state().isOpen(); }
             @Override public String logTag() { return conn.logTag(); }
             @Override public void noPong() { conn.close(CloseCodes.GOING_AWAY, "no pong"); }
             @Override public void idle() { conn.close(CloseCodes.GOING_AWAY, "idle timeout"); }

@@ -12,6 +12,7 @@ import io.synapsews.transport.spi.ConnectionListeners;
 import io.synapsews.transport.netty.FlowGate;
 import io.synapsews.transport.spi.HandshakeException;
 import io.synapsews.transport.netty.LegOutbox;
+import io.synapsews.transport.netty.LegState;
 import io.synapsews.transport.netty.LivenessHandler;
 import io.synapsews.transport.payload.PayloadCodec;
 import io.synapsews.transport.spi.SourceLeg;
@@ -33,19 +34,21 @@ final class TargetConnection implements TargetLink {
 
     private static final Log log = LogFactory.getLog(TargetConnection.class);
 
-    enum State { CONNECTING, OPEN, CLOSING, CLOSED }
-
     private final String url;
     private final SourceLeg source;
     private final OutflowDispatcher dispatcher;
     private final String contentType;
     private final CompletableFuture<String> handshake = new CompletableFuture<>();
     private final ArrayDeque<WebSocketFrame> earlyReads = new ArrayDeque<>();
+    // set once by bind(), from the connector's thread or the channel's initializer; read from any thread
     private volatile Channel channel;
     private volatile LegOutbox outbox;
     private volatile FlowGate gate;
-    private State state = State.CONNECTING;
+    /** Connecting → open → closing → closed, with the code the backend leg closed with; changed on the event loop. */
+    private final LegState state = new LegState();
+    /** The client has its 101 and this leg may hand frames on; event loop only. */
     private boolean active;
+    // earlyReads: frames read before the leg was active; event loop only
 
     TargetConnection(String url, SourceLeg source, OutflowDispatcher dispatcher, String contentType) {
         this.url = url;
@@ -57,11 +60,12 @@ final class TargetConnection implements TargetLink {
     /** Binds the channel once: from the channel's initializer, or from the connector, whichever is first. */
     synchronized void bind(Channel channel) {
         if (this.channel == null) {
+            this.state.ownedBy(channel.eventLoop());
             this.outbox = new LegOutbox(channel);
             // backend messages waiting for mediation or for the client: past the mark, or while the client or
             // this leg itself (pongs the backend does not read) cannot take more, stop reading the backend
             this.gate = new FlowGate(channel, FlowGate.DEFAULT_HIGH, () -> source.isWritable() && channel.isWritable(),
-                    () -> active && state == State.OPEN);
+                    () -> active && state.isOpen());
             this.channel = channel;
         }
     }
@@ -87,7 +91,7 @@ final class TargetConnection implements TargetLink {
     @Override
     public void activate() {
         channel.eventLoop().execute(() -> {
-            if (active || state != State.OPEN) {
+            if (active || !state.isOpen()) {
                 return;
             }
             active = true;
@@ -137,13 +141,12 @@ final class TargetConnection implements TargetLink {
     }
 
     private void closeNow(int code, String reason) {
-        if (state == State.CLOSING || state == State.CLOSED) {
+        LegState.CloseAction action = state.startClose(code, reason);
+        if (action == LegState.CloseAction.NONE) {
             return;
         }
-        boolean open = state == State.OPEN;
-        state = State.CLOSING;
         releasePending();
-        if (open && channel.isActive()) {
+        if (action == LegState.CloseAction.SEND_CLOSE && channel.isActive()) {
             outbox.startClose(code, reason);
         } else {
             channel.close();
@@ -159,7 +162,7 @@ final class TargetConnection implements TargetLink {
         return new LivenessHandler.Owner() {
             @Override
             public boolean isOpen() {
-                return state == State.OPEN;
+                return state.isOpen();
             }
 
             @Override
@@ -183,10 +186,9 @@ final class TargetConnection implements TargetLink {
     // ---- called by TargetHandler, on the event loop ----
 
     void handshakeSucceeded(String subprotocol) {
-        if (state != State.CONNECTING) {
+        if (!state.open()) {
             return;
         }
-        state = State.OPEN;
         boolean held = outbox.heldBytes() > 0;
         outbox.open();
         if (held) {
@@ -200,10 +202,9 @@ final class TargetConnection implements TargetLink {
     }
 
     void handshakeFailed(HandshakeException e) {
-        if (state == State.CLOSED) {
+        if (state.closed() == LegState.Phase.CLOSED) {
             return;
         }
-        state = State.CLOSED;
         releasePending();
         if (channel != null) {
             channel.close();
@@ -228,7 +229,7 @@ final class TargetConnection implements TargetLink {
     }
 
     void frameReceived(WebSocketFrame frame) {
-        if (state != State.OPEN) {
+        if (!state.isOpen()) {
             frame.release();
         } else if (!active) {
             earlyReads.add(frame);
@@ -241,10 +242,10 @@ final class TargetConnection implements TargetLink {
         int code = frame.statusCode();
         String reason = frame.reasonText();
         frame.release();
-        State before = state;
-        state = State.CLOSED;
+        boolean open = state.isOpen();
+        boolean answer = state.closeReceived(code, reason);
         releasePending();
-        if (before == State.OPEN) {
+        if (open && !answer) {
             // answer the close handshake, then drop the connection
             channel.writeAndFlush(LegOutbox.closeFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
             source.closeFromTarget(this, code, reason);
@@ -254,12 +255,11 @@ final class TargetConnection implements TargetLink {
     }
 
     void channelClosed() {
-        State before = state;
-        state = State.CLOSED;
+        LegState.Phase before = state.closed();
         releasePending();
-        if (before == State.CONNECTING) {
+        if (before == LegState.Phase.STARTING) {
             handshake.completeExceptionally(new HandshakeException(502, "backend closed the connection during the handshake"));
-        } else if (before == State.OPEN) {
+        } else if (before == LegState.Phase.OPEN) {
             log.warn(source.id() + " " + source.endpointName() + ": backend " + url + " vanished without a close");
             source.closeFromTarget(this, CloseCodes.BAD_GATEWAY, "backend connection lost");
         }

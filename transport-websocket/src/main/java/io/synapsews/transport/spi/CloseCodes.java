@@ -1,28 +1,30 @@
 package io.synapsews.transport.spi;
 
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 
 import java.nio.charset.StandardCharsets;
 
 /**
  * The close codes a close frame may carry (RFC 6455 7.4), and the one place a close frame we send is
  * made: whatever a sequence, a configuration or a peer asked for, the frame on the wire carries a code
- * that may be sent and a reason of at most 123 UTF-8 bytes.
+ * that may be sent and a reason of at most 123 UTF-8 bytes. The codes are Netty's
+ * {@link WebSocketCloseStatus} values, by the names this project uses.
  */
 public final class CloseCodes {
 
-    public static final int NORMAL = 1000;
-    public static final int GOING_AWAY = 1001;
-    public static final int PROTOCOL_ERROR = 1002;
+    public static final int NORMAL = WebSocketCloseStatus.NORMAL_CLOSURE.code();
+    public static final int GOING_AWAY = WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code();
+    public static final int PROTOCOL_ERROR = WebSocketCloseStatus.PROTOCOL_ERROR.code();
     /** Recorded (never sent) for a close frame without a code. */
-    public static final int NO_STATUS = 1005;
+    public static final int NO_STATUS = WebSocketCloseStatus.EMPTY.code();
     /** Recorded (never sent) for a connection that ended without a close frame. */
-    public static final int ABNORMAL = 1006;
-    public static final int INVALID_PAYLOAD = 1007;
-    public static final int POLICY_VIOLATION = 1008;
-    public static final int TOO_BIG = 1009;
-    public static final int INTERNAL_ERROR = 1011;
-    public static final int BAD_GATEWAY = 1014;
+    public static final int ABNORMAL = WebSocketCloseStatus.ABNORMAL_CLOSURE.code();
+    public static final int INVALID_PAYLOAD = WebSocketCloseStatus.INVALID_PAYLOAD_DATA.code();
+    public static final int POLICY_VIOLATION = WebSocketCloseStatus.POLICY_VIOLATION.code();
+    public static final int TOO_BIG = WebSocketCloseStatus.MESSAGE_TOO_BIG.code();
+    public static final int INTERNAL_ERROR = WebSocketCloseStatus.INTERNAL_SERVER_ERROR.code();
+    public static final int BAD_GATEWAY = WebSocketCloseStatus.BAD_GATEWAY.code();
 
     /** A close frame's payload is at most 125 bytes, two of them the code. */
     public static final int MAX_REASON_BYTES = 123;

@@ -46,4 +46,13 @@ class CloseCodesTest {
         assertEquals(-1, CloseCodes.fromProperty("1006", 1000));
         assertEquals(-1, CloseCodes.fromProperty("loud", 1000));
     }
+
+    @Test
+    void theNamesAreTheRfcCodes() {
+        assertEquals(java.util.List.of(1000, 1001, 1002, 1005, 1006, 1007, 1008, 1009, 1011, 1014),
+                java.util.List.of(CloseCodes.NORMAL, CloseCodes.GOING_AWAY, CloseCodes.PROTOCOL_ERROR, CloseCodes.NO_STATUS,
+                        CloseCodes.ABNORMAL, CloseCodes.INVALID_PAYLOAD, CloseCodes.POLICY_VIOLATION, CloseCodes.TOO_BIG,
+                        CloseCodes.INTERNAL_ERROR, CloseCodes.BAD_GATEWAY));
+        assertFalse(CloseCodes.sendable(CloseCodes.NO_STATUS) || CloseCodes.sendable(CloseCodes.ABNORMAL), "recorded, never sent");
+    }
 }

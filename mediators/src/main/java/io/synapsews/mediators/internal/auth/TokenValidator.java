@@ -47,6 +47,8 @@ public final class TokenValidator {
     private final Supplier<String> issuer;
     private final Supplier<String> audience;
     private final long clockSkewMillis;
+    /** What "now" is for expiry, not-before and the introspection cache (the system clock but in tests). */
+    private final java.time.Clock clock;
     private final boolean requireExpiry;
     private final URI introspectionUrl;
     private final String introspectionAuth;
@@ -72,6 +74,7 @@ public final class TokenValidator {
         this.issuer = b.issuer;
         this.audience = b.audience;
         this.clockSkewMillis = b.clockSkewSeconds * 1000;
+        this.clock = b.clock;
         this.requireExpiry = b.requireExpiry;
         this.introspectionUrl = b.introspectionUrl == null ? null : URI.create(b.introspectionUrl);
         this.introspectionAuth = b.introspectionClientId == null ? null : "Basic " + Base64.getEncoder().encodeToString(
@@ -131,7 +134,7 @@ public final class TokenValidator {
     }
 
     private ValidatedToken checkClaims(JWTClaimsSet claims) throws InvalidTokenException {
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         Date exp = claims.getExpirationTime();
         if (exp == null && requireExpiry) {
             throw new InvalidTokenException("invalid_token", "the token has no expiry (exp)");
@@ -159,7 +162,7 @@ public final class TokenValidator {
     }
 
     private ValidatedToken introspect(String token) throws InvalidTokenException {
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         synchronized (introspected) {
             CachedAnswer cached = introspected.get(token);
             if (cached != null) {
@@ -280,6 +283,7 @@ public final class TokenValidator {
         private Supplier<String> issuer = () -> null;
         private Supplier<String> audience = () -> null;
         private long clockSkewSeconds = 60;
+        private java.time.Clock clock = java.time.Clock.systemUTC();
         private boolean requireExpiry = true;
         private String introspectionUrl;
         private String introspectionClientId;
@@ -304,6 +308,7 @@ public final class TokenValidator {
         public Builder issuer(Supplier<String> issuer) { this.issuer = issuer; return this; }
         public Builder audience(Supplier<String> audience) { this.audience = audience; return this; }
         public Builder clockSkewSeconds(long s) { this.clockSkewSeconds = s; return this; }
+        public Builder clock(java.time.Clock c) { this.clock = c; return this; }
         public Builder requireExpiry(boolean require) { this.requireExpiry = require; return this; }
         public Builder introspection(String url, String clientId, String clientSecret) {
             this.introspectionUrl = url;
