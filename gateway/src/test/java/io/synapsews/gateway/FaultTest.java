@@ -262,7 +262,6 @@ class FaultTest {
                 }
                 allClosed("Faults", true);
                 System.gc();
-                Thread.sleep(500);
                 churnRounds.add(new int[] {threads(), settledSockets()});
             }
         } finally {

@@ -42,7 +42,7 @@ public final class ThrottleMediator extends AbstractMediator {
         if (appName == null) {
             return true; // no subscription known (no wsAuth before): nothing to count against
         }
-        long now = System.currentTimeMillis();
+        long now = rt.clock().millis();
         long window = now - now % WINDOW;
         long retryAfter = Math.max(1, (window + WINDOW - now + 999) / 1000);
         if (Mediation.isHandshake(synCtx)) {

@@ -31,6 +31,8 @@ public final class GatewayRuntime implements AutoCloseable {
     private final GatewayMetrics metrics;
     private final ConnectionLog connectionLog;
     private final long startedAt = System.currentTimeMillis();
+    /** What "now" is for the throttling windows: the system clock, or a test's. */
+    private volatile java.time.Clock clock = java.time.Clock.systemUTC();
     private HttpEndpointServer keyManagerServer;
     private HttpEndpointServer analyticsServer;
 
@@ -96,6 +98,9 @@ public final class GatewayRuntime implements AutoCloseable {
     /** Null when the built-in key manager is disabled. */
     public KeyManager keyManager() { return keyManager; }
     public CounterStore counters() { return counters; }
+    public java.time.Clock clock() { return clock; }
+    /** Counts throttling windows by another clock (tests put each counting test in a window of its own). */
+    public void useClock(java.time.Clock c) { this.clock = c; }
     public GatewayMetrics metrics() { return metrics; }
 
     /** The key manager's port, or -1. */
