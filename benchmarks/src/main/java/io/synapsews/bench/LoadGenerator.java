@@ -1,9 +1,22 @@
 package io.synapsews.bench;
 
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -25,17 +38,6 @@ import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
-
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The benchmark load generator: {@code echo} keeps W messages of S bytes in flight on each of C
@@ -112,7 +114,7 @@ public final class LoadGenerator {
         boolean binary = opts.containsKey("binary");
         ProcessStats targets = new ProcessStats(opts.get("pids"));
         byte[] pad = new byte[size];
-        java.util.Arrays.fill(pad, (byte) 'x');
+        Arrays.fill(pad, (byte) 'x');
         List<Channel> channels = new ArrayList<>();
         List<CompletableFuture<Channel>> opening = new ArrayList<>();
         for (int i = 0; i < connections; i++) {
@@ -367,7 +369,7 @@ public final class LoadGenerator {
                                         WebSocketVersion.V13, null, false, new DefaultHttpHeaders(), 16 * 1024 * 1024)),
                                 new WebSocketFrameAggregator(16 * 1024 * 1024),
                                 handler,
-                                new io.netty.channel.ChannelInboundHandlerAdapter() {
+                                new ChannelInboundHandlerAdapter() {
                                     @Override
                                     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
                                         if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {

@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** CPU time and resident memory of the processes under test, read from /proc. */
 final class ProcessStats {
@@ -49,7 +51,7 @@ final class ProcessStats {
             }
             jcmd(pid, "GC.run");
             for (String line : jcmd(pid, "GC.heap_info").split("\n")) {
-                java.util.regex.Matcher m = java.util.regex.Pattern.compile("total \\d+K, used (\\d+)K").matcher(line);
+                Matcher m = Pattern.compile("total \\d+K, used (\\d+)K").matcher(line);
                 if (m.find()) {
                     kib += Long.parseLong(m.group(1));
                     break;

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URISyntaxException;
 import java.net.URL;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +17,8 @@ import java.util.Enumeration;
 import java.util.List;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The built-in demo server home, written out from the sample configuration shipped in the jar,
@@ -65,12 +68,12 @@ public final class DemoHome {
 
     /** Points the EchoWebSocket API's production backend at another URL. */
     public static void setBackend(File dir, String backendUrl) throws IOException {
-        replace(new File(dir, BACKEND_ENDPOINT), "uri=\"[^\"]*\"", java.util.regex.Matcher.quoteReplacement("uri=\"" + escapeXml(backendUrl) + "\""));
+        replace(new File(dir, BACKEND_ENDPOINT), "uri=\"[^\"]*\"", Matcher.quoteReplacement("uri=\"" + escapeXml(backendUrl) + "\""));
     }
 
     /** Points the EchoWebSocket API's sandbox backend at another URL. */
     public static void setSandboxBackend(File dir, String backendUrl) throws IOException {
-        replace(new File(dir, SANDBOX_ENDPOINT), "uri=\"[^\"]*\"", java.util.regex.Matcher.quoteReplacement("uri=\"" + escapeXml(backendUrl) + "\""));
+        replace(new File(dir, SANDBOX_ENDPOINT), "uri=\"[^\"]*\"", Matcher.quoteReplacement("uri=\"" + escapeXml(backendUrl) + "\""));
     }
 
     /** Sets the ports of the built-in key manager (and its issuer) and of the analytics endpoint. */
@@ -89,7 +92,7 @@ public final class DemoHome {
     /** Replaces the first match of {@code regex}; {@code replacement} may refer to groups ($1). */
     private static void replace(File file, String regex, String replacement) throws IOException {
         String s = new String(Files.readAllBytes(file.toPath()), StandardCharsets.UTF_8);
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile(regex).matcher(s);
+        Matcher m = Pattern.compile(regex).matcher(s);
         if (!m.find()) {
             throw new IOException(file + ": nothing matches " + regex);
         }
@@ -120,7 +123,7 @@ public final class DemoHome {
         } else {
             String path = root.getPath();
             String jarPath = path.substring("file:".length(), path.indexOf("!/"));
-            try (JarFile jar = new JarFile(java.net.URLDecoder.decode(jarPath, StandardCharsets.UTF_8))) {
+            try (JarFile jar = new JarFile(URLDecoder.decode(jarPath, StandardCharsets.UTF_8))) {
                 Enumeration<JarEntry> entries = jar.entries();
                 while (entries.hasMoreElements()) {
                     JarEntry e = entries.nextElement();

@@ -1,10 +1,10 @@
 package io.synapsews.gateway;
 
+import java.io.File;
+
 import org.apache.synapse.ServerConfigurationInformation;
 import org.apache.synapse.ServerManager;
 import org.apache.synapse.ServerState;
-
-import java.io.File;
 
 /**
  * Apache Synapse embedded in this JVM, run from a server home laid out like a Synapse server:

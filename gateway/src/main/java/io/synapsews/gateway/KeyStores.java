@@ -3,6 +3,7 @@ package io.synapsews.gateway;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -32,7 +33,7 @@ public final class KeyStores {
             throw new IOException("cannot create " + dir);
         }
         String type = file.getName().endsWith(".p12") || file.getName().endsWith(".pfx") ? "PKCS12" : "JKS";
-        List<String> cmd = new java.util.ArrayList<>(Arrays.asList(keytool(), "-genkeypair", "-alias", alias, "-keyalg", "RSA",
+        List<String> cmd = new ArrayList<>(Arrays.asList(keytool(), "-genkeypair", "-alias", alias, "-keyalg", "RSA",
                 "-keysize", "2048", "-validity", String.valueOf(validityDays), "-dname", "CN=" + alias, "-ext", "SAN=" + san,
                 "-keystore", file.getPath(), "-storetype", type, "-storepass", password, "-keypass", password, "-noprompt"));
         if (startDate != null) {

@@ -1,17 +1,22 @@
 package io.synapsews.gateway;
 
-import no.nav.security.mock.oauth2.MockOAuth2Server;
-
 import java.io.File;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import no.nav.security.mock.oauth2.MockOAuth2Server;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -47,8 +52,8 @@ final class ApiFixture implements AutoCloseable {
     final int originApiPort;
     final int deadBackendPort;
     final int hangingJwksPort;
-    final java.net.ServerSocket hangingJwks;
-    final java.util.List<java.net.Socket> heldByHangingJwks = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final ServerSocket hangingJwks;
+    final List<Socket> heldByHangingJwks = new CopyOnWriteArrayList<>();
     final HttpClient http = HttpClient.newHttpClient();
     final Gateway gateway;
 
@@ -91,7 +96,7 @@ final class ApiFixture implements AutoCloseable {
         home.addSendSequence("DeadSeq", "ws://127.0.0.1:" + dead + "/");
         deadBackendPort = home.addInboundEndpoint("DeadEndpoint", "DeadSeq", "");
         // a JWKS server that accepts connections and never answers; its endpoint answers handshakes within 1 s
-        hangingJwks = new java.net.ServerSocket(0, 200, java.net.InetAddress.getLoopbackAddress());
+        hangingJwks = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
         Thread acceptor = new Thread(() -> {
             try {
                 while (true) {
@@ -247,7 +252,7 @@ final class ApiFixture implements AutoCloseable {
         oauth.shutdown();
         try {
             hangingJwks.close();
-            for (java.net.Socket s : heldByHangingJwks) {
+            for (Socket s : heldByHangingJwks) {
                 s.close();
             }
         } catch (IOException e) {

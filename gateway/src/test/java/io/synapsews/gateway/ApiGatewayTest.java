@@ -1,22 +1,31 @@
 package io.synapsews.gateway;
 
-import io.synapsews.testing.Await;
-
-import com.nimbusds.jose.util.JSONObjectUtils;
-import io.netty.handler.codec.http.HttpHeaders;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.time.Duration;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import com.nimbusds.jose.util.JSONObjectUtils;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.synapsews.mediators.internal.GatewayRuntime;
+import io.synapsews.testing.Await;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -283,13 +292,13 @@ class ApiGatewayTest {
         assertTrue(r.body().contains("invalid_client"), r.body());
         r = Tokens.request(api.tokenUrl(), "nobody", "x");
         assertEquals(401, r.statusCode());
-        r = api.http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(api.tokenUrl()))
+        r = api.http.send(HttpRequest.newBuilder(URI.create(api.tokenUrl()))
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("grant_type=password&client_id=x&client_secret=y")).build(),
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=password&client_id=x&client_secret=y")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(400, r.statusCode());
         assertTrue(r.body().contains("unsupported_grant_type"), r.body());
-        r = api.http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+        r = api.http.send(HttpRequest.newBuilder(URI.create(
                 "http://localhost:" + api.home.keyManagerPort + "/oauth2/jwks")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode());
         List<Object> keys = JSONObjectUtils.getJSONArray(JSONObjectUtils.parse(r.body()), "keys");
@@ -351,7 +360,7 @@ class ApiGatewayTest {
 
     /** The paths of the requests the OAuth2 server got since the last call. */
     private static List<String> oauthRequests() {
-        List<String> paths = new java.util.ArrayList<>();
+        List<String> paths = new ArrayList<>();
         while (true) {
             try {
                 paths.add(String.valueOf(api.oauth.takeRequest(200, TimeUnit.MILLISECONDS).getPath()));
@@ -367,23 +376,23 @@ class ApiGatewayTest {
         }
     }
 
-    private static final java.util.concurrent.atomic.AtomicLong WINDOWS = new java.util.concurrent.atomic.AtomicLong();
+    private static final AtomicLong WINDOWS = new AtomicLong();
 
     /**
      * Throttling counts in whole minutes: each counting test gets a minute of its own, one no other test
      * counted in, with the runtime's clock stopped a second into it (no waiting for a minute to turn).
      */
-    @org.junit.jupiter.api.AfterEach
+    @AfterEach
     void systemClock() {
-        io.synapsews.mediators.internal.GatewayRuntime.current().useClock(java.time.Clock.systemUTC());
+        GatewayRuntime.current().useClock(Clock.systemUTC());
     }
 
     private static void freshWindow() {
         long minute = 60_000;
         long now = System.currentTimeMillis();
         long start = now - now % minute + (100 + WINDOWS.incrementAndGet()) * minute;
-        io.synapsews.mediators.internal.GatewayRuntime.current()
-                .useClock(java.time.Clock.fixed(java.time.Instant.ofEpochMilli(start + 1000), java.time.ZoneOffset.UTC));
+        GatewayRuntime.current()
+                .useClock(Clock.fixed(Instant.ofEpochMilli(start + 1000), ZoneOffset.UTC));
     }
 
     private static String awaitMetric(String expected) throws Exception {
@@ -395,6 +404,6 @@ class ApiGatewayTest {
         return Await.until(Duration.ofSeconds(10), () -> !api.connectionLog.isFile() ? null
                         : Files.readAllLines(api.connectionLog.toPath(), StandardCharsets.UTF_8).stream()
                                 .filter(l -> l.contains(fragment)).findFirst().orElse(null),
-                java.util.Objects::nonNull, "a connection log line with " + fragment + " in " + api.connectionLog);
+                Objects::nonNull, "a connection log line with " + fragment + " in " + api.connectionLog);
     }
 }

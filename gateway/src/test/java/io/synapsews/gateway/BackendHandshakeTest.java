@@ -1,8 +1,7 @@
 package io.synapsews.gateway;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import java.io.File;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -16,6 +15,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * What a sequence and the sender's parameters do to the backend handshake: {@code websocket.subprotocol}
@@ -96,7 +97,7 @@ class BackendHandshakeTest {
         }
         WsClient c = new WsClient();
         c.ws = http.newWebSocketBuilder().subprotocols("json")
-                .buildAsync(java.net.URI.create("ws://localhost:" + spokenPort + "/"), c).join();
+                .buildAsync(URI.create("ws://localhost:" + spokenPort + "/"), c).join();
         assertEquals("json", c.ws.getSubprotocol(), "answered by the gateway, which speaks it");
         HttpHeaders atBackend = backend.nextHandshake(10, TimeUnit.SECONDS);
         assertEquals(null, atBackend.get("Sec-WebSocket-Protocol"), "the backend was offered it");
@@ -126,7 +127,7 @@ class BackendHandshakeTest {
         WsClient c = new WsClient();
         // offered first, graphql-ws would be the backend's pick; the sequence offers echo.v1 only
         c.ws = http.newWebSocketBuilder().subprotocols("graphql-ws", "echo.v1")
-                .buildAsync(java.net.URI.create("ws://localhost:" + chosenPort + "/"), c).join();
+                .buildAsync(URI.create("ws://localhost:" + chosenPort + "/"), c).join();
         HttpHeaders offered = backend.nextHandshake(10, TimeUnit.SECONDS);
         assertEquals("echo.v1", offered.get("Sec-WebSocket-Protocol"));
         assertEquals("echo.v1", c.ws.getSubprotocol());

@@ -1,17 +1,18 @@
 package io.synapsews.gateway;
 
+import java.io.File;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.security.KeyStore;
+
+import javax.net.ssl.KeyManagerFactory;
+
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import javax.net.ssl.KeyManagerFactory;
-import java.io.File;
-import java.net.http.HttpClient;
-import java.nio.file.Path;
-import java.security.KeyStore;
 
 
 /**

@@ -1,22 +1,24 @@
 package io.synapsews.gateway;
 
-import io.synapsews.testing.Await;
-
-import org.apache.log4j.spi.LoggingEvent;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
+
+import io.synapsews.testing.Await;
+import org.apache.log4j.spi.LoggingEvent;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -135,7 +137,7 @@ class BadHandshakeTest {
         assertTrue(refusal(upgrade("GET / HTTP/1.0", GOOD)).startsWith("HTTP/1.1 400"), "HTTP/1.0");
         assertTrue(refusal(upgrade("GET / HTTP/1.1")).startsWith("HTTP/1.1 426"), "a plain GET");
         byte[] garbage = new byte[512];
-        new java.util.Random(7).nextBytes(garbage);
+        new Random(7).nextBytes(garbage);
         garbage[0] = 0x16; // looks like a TLS record to a plain endpoint
         assertTrue(refusal(garbage).startsWith("HTTP/1.1 400"), "binary garbage");
         // each connection was closed by the gateway before status() returned: no sleep needed before the check
@@ -156,7 +158,7 @@ class BadHandshakeTest {
                 try {
                     out.write(b);
                     out.flush();
-                } catch (java.io.IOException closed) {
+                } catch (IOException closed) {
                     break;
                 }
                 if (s.getInputStream().available() > 0) {
@@ -185,7 +187,7 @@ class BadHandshakeTest {
         open.get(0).ws.sendClose(1000, "").join();
         open.get(0).closeWithin(10);
         // the server side of the closed connection goes away asynchronously
-        Await.until(java.time.Duration.ofSeconds(5), () -> status(upgrade("GET /limit HTTP/1.1", GOOD)),
+        Await.until(Duration.ofSeconds(5), () -> status(upgrade("GET /limit HTTP/1.1", GOOD)),
                 a -> a.equals("HTTP/1.1 101 Switching Protocols"), "a handshake answered 101 once a connection closed");
         for (WsClient c : open.subList(1, 3)) {
             c.ws.sendClose(1000, "").join();

@@ -1,8 +1,5 @@
 package io.synapsews.gateway;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +15,12 @@ import java.util.regex.Pattern;
 import io.synapsews.inbound.internal.InboundEndpointConfig;
 import io.synapsews.inbound.internal.InboundEndpointManager;
 import io.synapsews.transport.internal.TransportSenderConfig;
+import io.synapsews.transport.payload.JsonDepth;
+import io.synapsews.transport.spi.WebSocketProperties;
 import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code docs/configuration.md} cannot drift from the code: every parameter name the configuration
@@ -83,15 +85,15 @@ class ConfigurationReferenceTest {
     @Test
     void everyTransportSenderParameterIsDocumented() throws Exception {
         TreeSet<String> names = names(TransportSenderConfig.class);
-        names.add(io.synapsews.transport.spi.WebSocketProperties.OUTFLOW_DISPATCH_SEQUENCE);
-        names.add(io.synapsews.transport.spi.WebSocketProperties.OUTFLOW_DISPATCH_FAULT_SEQUENCE);
+        names.add(WebSocketProperties.OUTFLOW_DISPATCH_SEQUENCE);
+        names.add(WebSocketProperties.OUTFLOW_DISPATCH_FAULT_SEQUENCE);
         matches("Transport sender parameters", names);
     }
 
     @Test
     void everySystemPropertyIsDocumented() throws Exception {
         TreeSet<String> names = names(InboundEndpointManager.class);
-        names.add(io.synapsews.transport.payload.JsonDepth.MAX_DEPTH_PROPERTY);
+        names.add(JsonDepth.MAX_DEPTH_PROPERTY);
         matches("System properties", names);
     }
 }

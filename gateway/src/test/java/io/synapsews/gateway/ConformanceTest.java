@@ -1,16 +1,6 @@
 package io.synapsews.gateway;
 
-import static io.synapsews.gateway.RawWs.BINARY;
-import static io.synapsews.gateway.RawWs.CLOSE;
-import static io.synapsews.gateway.RawWs.CONTINUATION;
-import static io.synapsews.gateway.RawWs.PING;
-import static io.synapsews.gateway.RawWs.PONG;
-import static io.synapsews.gateway.RawWs.TEXT;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,6 +15,17 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
+
+import static io.synapsews.gateway.RawWs.BINARY;
+import static io.synapsews.gateway.RawWs.CLOSE;
+import static io.synapsews.gateway.RawWs.CONTINUATION;
+import static io.synapsews.gateway.RawWs.PING;
+import static io.synapsews.gateway.RawWs.PONG;
+import static io.synapsews.gateway.RawWs.TEXT;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * RFC 6455 conformance through the gateway, by the areas of the Autobahn TestSuite: a client that
@@ -103,7 +104,7 @@ class ConformanceTest {
         assertTrue(close.payload.length <= 125);
         if (close.payload.length > 2) {
             // the reason must itself be UTF-8
-            StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(close.payload, 2, close.payload.length - 2));
+            StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(close.payload, 2, close.payload.length - 2));
         }
         assertTrue(ws.endedWithin(5000), "the gateway kept the TCP connection open after its close");
     }

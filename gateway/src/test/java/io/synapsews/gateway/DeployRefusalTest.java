@@ -1,20 +1,21 @@
 package io.synapsews.gateway;
 
-import io.synapsews.testing.Await;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
+import java.io.File;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Objects;
 
+import io.synapsews.testing.Await;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Broken inbound endpoint files are refused when they are deployed, each with one log line naming the
@@ -70,7 +71,7 @@ class DeployRefusalTest {
                 "repository/resources/security/wso2carbon.jks", "not-the-password"));
         // a wss transport sender whose trust store does not open with the password axis2.xml gives
         KeyStores.trustStoreFor(home.keyStore, "wso2carbon", "wso2carbon",
-                new java.io.File(home.dir, "repository/resources/security/client-truststore.jks"));
+                new File(home.dir, "repository/resources/security/client-truststore.jks"));
         home.setSenderTrustStore("repository/resources/security/client-truststore.jks", "not-the-password");
         home.addSendSequence("toWssSeq", "wss://localhost:1/");
         toWssPort = home.addInboundEndpoint("ToWss", "toWssSeq", "");
@@ -96,7 +97,7 @@ class DeployRefusalTest {
         // a missing sequence is refused after one retry (the sequence may arrive in the same scan)
         String line = Await.until(Duration.ofSeconds(15), () -> log.messagesSince(0).stream()
                         .filter(l -> l.startsWith("inbound endpoint not deployed") && l.contains(file)).findFirst().orElse(null),
-                java.util.Objects::nonNull, "a refusal logged for " + file + " in:\n" + String.join("\n", log.messagesSince(0)));
+                Objects::nonNull, "a refusal logged for " + file + " in:\n" + String.join("\n", log.messagesSince(0)));
         for (String p : parts) {
             assertTrue(line.contains(p), "'" + p + "' missing from: " + line);
         }

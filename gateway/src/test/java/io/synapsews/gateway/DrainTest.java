@@ -1,21 +1,23 @@
 package io.synapsews.gateway;
 
-import io.synapsews.testing.Await;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
+import io.synapsews.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Graceful drain on shutdown: the gateway stops accepting, sends every client its shutdown close code
@@ -68,7 +70,7 @@ class DrainTest {
                 RawWs.Frame close = ws.awaitClose();
                 assertNotNull(close, "no close frame");
                 assertEquals(1012, close.closeCode());
-                assertEquals("restarting", new String(close.payload, 2, close.payload.length - 2, java.nio.charset.StandardCharsets.UTF_8));
+                assertEquals("restarting", new String(close.payload, 2, close.payload.length - 2, StandardCharsets.UTF_8));
                 ws.send(true, 0, RawWs.CLOSE, RawWs.closePayload(1012, new byte[0]));
                 assertTrue(ws.endedWithin(5000), "the gateway kept an answered connection open");
                 ws.close();
@@ -86,7 +88,7 @@ class DrainTest {
                 assertTrue(!TestHome.listening(p), "port " + p + " still listens");
             }
         }
-        Set<String> left = new java.util.HashSet<>(Await.until(java.time.Duration.ofSeconds(10), DrainTest::threads,
+        Set<String> left = new HashSet<>(Await.until(Duration.ofSeconds(10), DrainTest::threads,
                 before::containsAll, "no threads but those from before the start"));
         left.removeAll(before);
         assertTrue(left.isEmpty(), "threads still running after shutdown: " + left);

@@ -1,14 +1,16 @@
 package io.synapsews.gateway;
 
+import java.net.http.HttpClient;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+
 import io.synapsews.transport.payload.PayloadCodec;
 import io.synapsews.transport.payload.PayloadCounters;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.net.http.HttpClient;
-import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -132,8 +134,8 @@ class FastPathTest {
             assertEquals("relay " + i + " ✓", c.next());
         }
         byte[] data = {0, 1, 2, (byte) 0xFF};
-        c.ws.sendBinary(java.nio.ByteBuffer.wrap(data), true).join();
-        org.junit.jupiter.api.Assertions.assertArrayEquals(data, (byte[]) c.next());
+        c.ws.sendBinary(ByteBuffer.wrap(data), true).join();
+        Assertions.assertArrayEquals(data, (byte[]) c.next());
         assertEquals(42, COUNTED.relayed() - relayed, "21 messages each way relayed");
         assertEquals(0, COUNTED.untouched() - untouched, "nothing mediated");
         assertEquals(0, COUNTED.built() - built, "nothing built");

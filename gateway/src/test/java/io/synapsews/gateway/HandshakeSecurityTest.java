@@ -1,17 +1,41 @@
 package io.synapsews.gateway;
 
-import io.synapsews.testing.Await;
+import java.io.IOException;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.synapsews.testing.Await;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.net.http.HttpResponse;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -89,7 +113,7 @@ class HandshakeSecurityTest {
     }
 
     private static String marker() {
-        return java.util.UUID.randomUUID().toString().replace("-", "");
+        return UUID.randomUUID().toString().replace("-", "");
     }
 
     /**
@@ -97,7 +121,7 @@ class HandshakeSecurityTest {
      * tests' handshakes reach the same backend, late ones too, and are skipped.
      */
     private static HttpHeaders spy(String marker) throws InterruptedException {
-        return Await.until(java.time.Duration.ofSeconds(10), () -> api.production.nextHandshake(100, TimeUnit.MILLISECONDS),
+        return Await.until(Duration.ofSeconds(10), () -> api.production.nextHandshake(100, TimeUnit.MILLISECONDS),
                 h -> h != null && String.valueOf(h.get("X-Seen-Path")).contains(marker),
                 "a backend handshake for the client marked " + marker);
     }
@@ -113,7 +137,7 @@ class HandshakeSecurityTest {
 
     /** A raw upgrade request with these extra header lines; returns the response head. */
     private static String handshake(int port, String path, String... headerLines) throws Exception {
-        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+        try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(20_000);
             StringBuilder req = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: localhost:" + port
                     + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
@@ -121,12 +145,12 @@ class HandshakeSecurityTest {
             for (String h : headerLines) {
                 req.append(h).append("\r\n");
             }
-            s.getOutputStream().write(req.append("\r\n").toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            s.getOutputStream().write(req.append("\r\n").toString().getBytes(StandardCharsets.UTF_8));
             String head = RawWs.readHead(s.getInputStream());
             if (!head.startsWith("HTTP/1.1 101")) {
                 // the body, for the assertions about what a refusal says
                 byte[] rest = s.getInputStream().readAllBytes();
-                head += new String(rest, java.nio.charset.StandardCharsets.UTF_8);
+                head += new String(rest, StandardCharsets.UTF_8);
             }
             return head;
         }
@@ -185,14 +209,14 @@ class HandshakeSecurityTest {
 
     @Test
     void tokenTextNeverSplitsTheResponseHead() throws Exception {
-        java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
+        KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
         g.initialize(2048);
-        java.security.KeyPair pair = g.generateKeyPair();
-        com.nimbusds.jwt.SignedJWT jwt = new com.nimbusds.jwt.SignedJWT(new com.nimbusds.jose.JWSHeader.Builder(
-                com.nimbusds.jose.JWSAlgorithm.RS256).keyID("k\r\nX-Injected: yes\r\n\r\n<html>").build(),
-                new com.nimbusds.jwt.JWTClaimsSet.Builder().claim("client_id", DemoHome.PRODUCTION_CLIENT)
-                        .expirationTime(new java.util.Date(System.currentTimeMillis() + 60_000)).build());
-        jwt.sign(new com.nimbusds.jose.crypto.RSASSASigner(pair.getPrivate()));
+        KeyPair pair = g.generateKeyPair();
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(
+                JWSAlgorithm.RS256).keyID("k\r\nX-Injected: yes\r\n\r\n<html>").build(),
+                new JWTClaimsSet.Builder().claim("client_id", DemoHome.PRODUCTION_CLIENT)
+                        .expirationTime(new Date(System.currentTimeMillis() + 60_000)).build());
+        jwt.sign(new RSASSASigner(pair.getPrivate()));
         for (int port : new int[] {api.home.wsPort, api.jwksPort}) {
             String path = port == api.jwksPort ? "/api" : "/echowebsocket/1.0";
             String head = handshake(port, path, "Authorization: Bearer " + jwt.serialize());
@@ -215,18 +239,18 @@ class HandshakeSecurityTest {
     @Test
     void tokensWithoutExpiryOrWithoutAClientAreRefused() throws Exception {
         // signed with the key manager's key (its key store), checked by the certificate endpoint
-        java.security.KeyStore ks = java.security.KeyStore.getInstance(api.home.keyStore, "wso2carbon".toCharArray());
-        java.security.PrivateKey key = (java.security.PrivateKey) ks.getKey("wso2carbon", "wso2carbon".toCharArray());
+        KeyStore ks = KeyStore.getInstance(api.home.keyStore, "wso2carbon".toCharArray());
+        PrivateKey key = (PrivateKey) ks.getKey("wso2carbon", "wso2carbon".toCharArray());
         String issuer = "http://localhost:" + api.home.keyManagerPort + "/oauth2/token";
-        com.nimbusds.jwt.JWTClaimsSet noExp = new com.nimbusds.jwt.JWTClaimsSet.Builder().issuer(issuer)
+        JWTClaimsSet noExp = new JWTClaimsSet.Builder().issuer(issuer)
                 .audience(ApiFixture.AUDIENCE).claim("client_id", DemoHome.PRODUCTION_CLIENT).build();
-        com.nimbusds.jwt.JWTClaimsSet subOnly = new com.nimbusds.jwt.JWTClaimsSet.Builder().issuer(issuer)
+        JWTClaimsSet subOnly = new JWTClaimsSet.Builder().issuer(issuer)
                 .audience(ApiFixture.AUDIENCE).subject(DemoHome.PRODUCTION_CLIENT)
-                .expirationTime(new java.util.Date(System.currentTimeMillis() + 60_000)).build();
-        for (com.nimbusds.jwt.JWTClaimsSet claims : new com.nimbusds.jwt.JWTClaimsSet[] {noExp, subOnly}) {
-            com.nimbusds.jwt.SignedJWT jwt = new com.nimbusds.jwt.SignedJWT(
-                    new com.nimbusds.jose.JWSHeader.Builder(com.nimbusds.jose.JWSAlgorithm.RS256).build(), claims);
-            jwt.sign(new com.nimbusds.jose.crypto.RSASSASigner(key));
+                .expirationTime(new Date(System.currentTimeMillis() + 60_000)).build();
+        for (JWTClaimsSet claims : new JWTClaimsSet[] {noExp, subOnly}) {
+            SignedJWT jwt = new SignedJWT(
+                    new JWSHeader.Builder(JWSAlgorithm.RS256).build(), claims);
+            jwt.sign(new RSASSASigner(key));
             String head = handshake(api.certificatePort, "/api", "Authorization: Bearer " + jwt.serialize());
             assertEquals("401", status(head), head);
         }
@@ -237,9 +261,9 @@ class HandshakeSecurityTest {
         WsClient open = WsClient.connect(api.http, api.url(api.spyPort),
                 WsClient.bearer(api.keyManagerToken(DemoHome.PRODUCTION_CLIENT, DemoHome.PRODUCTION_SECRET)));
         String token = api.externalToken("external-client", ApiFixture.AUDIENCE, 60);
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(50);
+        ExecutorService pool = Executors.newFixedThreadPool(50);
         try {
-            java.util.List<java.util.concurrent.Future<String>> heads = new java.util.ArrayList<>();
+            List<Future<String>> heads = new ArrayList<>();
             for (int i = 0; i < 50; i++) {
                 heads.add(pool.submit(() -> handshake(api.hangingJwksPort, "/api", "Authorization: Bearer " + token)));
             }
@@ -250,7 +274,7 @@ class HandshakeSecurityTest {
             }
             // each is answered: 504 when its wait ran past ws.handshake.timeout.ms, 503 when it did not wait at
             // all (more handshakes than may wait on one key source)
-            for (java.util.concurrent.Future<String> h : heads) {
+            for (Future<String> h : heads) {
                 String head = h.get(30, TimeUnit.SECONDS);
                 assertTrue(status(head).equals("504") || status(head).equals("503"), head);
             }
@@ -262,9 +286,9 @@ class HandshakeSecurityTest {
 
     @Test
     void guessingSecretsAtTheTokenEndpointIsSlowedTo429() throws Exception {
-        java.net.http.HttpRequest.Builder wrong = java.net.http.HttpRequest.newBuilder(java.net.URI.create(api.tokenUrl()))
+        HttpRequest.Builder wrong = HttpRequest.newBuilder(URI.create(api.tokenUrl()))
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                .POST(HttpRequest.BodyPublishers.ofString(
                         "grant_type=client_credentials&client_id=tiny-d&client_secret=guess"));
         for (int i = 0; i < 10; i++) {
             assertEquals(401, api.http.send(wrong.build(), HttpResponse.BodyHandlers.ofString()).statusCode());
@@ -273,9 +297,9 @@ class HandshakeSecurityTest {
         assertEquals(429, r.statusCode(), r.body());
         assertTrue(r.headers().firstValue("Retry-After").isPresent());
         // the right secret too, for the rest of the minute: the guesser learns nothing
-        java.net.http.HttpRequest right = java.net.http.HttpRequest.newBuilder(java.net.URI.create(api.tokenUrl()))
+        HttpRequest right = HttpRequest.newBuilder(URI.create(api.tokenUrl()))
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                .POST(HttpRequest.BodyPublishers.ofString(
                         "grant_type=client_credentials&client_id=tiny-d&client_secret=tiny-d-secret")).build();
         assertEquals(429, api.http.send(right, HttpResponse.BodyHandlers.ofString()).statusCode());
     }
@@ -283,24 +307,24 @@ class HandshakeSecurityTest {
     @Test
     void aThrottledClientThatReadsNoErrorFramesIsNotReadEither() throws Exception {
         String token = api.keyManagerToken("tiny-c", "tiny-c-secret");
-        java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+        AtomicLong written = new AtomicLong();
         long before = BackpressureTest.memoryInUse();
         try (RawWs raw = RawWs.connect(api.tinyPort, "/api?access_token=" + token)) {
             byte[] one = {'x'};
-            java.util.concurrent.CompletableFuture<Void> flood = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            CompletableFuture<Void> flood = CompletableFuture.runAsync(() -> {
                 try {
                     for (int i = 0; i < 20_000_000; i++) {
                         raw.send(true, 0, RawWs.TEXT, one);
                         written.incrementAndGet();
                     }
-                } catch (java.io.IOException closed) {
+                } catch (IOException closed) {
                     // closed at the end of the test
                 }
             });
             // past its tier every message earns an error frame it does not read: the gateway sends no more
             // than its write buffer holds, and stops reading it
-            long stalledAt = Await.quiet(written::get, java.time.Duration.ofSeconds(2),
-                    java.time.Duration.ofSeconds(90), "a throttled client flooding messages and reading no error frame");
+            long stalledAt = Await.quiet(written::get, Duration.ofSeconds(2),
+                    Duration.ofSeconds(90), "a throttled client flooding messages and reading no error frame");
             assertTrue(stalledAt < 20_000_000, "the gateway read " + stalledAt + " messages");
             long growth = BackpressureTest.memoryInUse() - before;
             // what it may hold: the flow gate's 4 MiB of queued messages, one write buffer (64 KiB) of error

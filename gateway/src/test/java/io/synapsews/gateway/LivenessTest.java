@@ -1,18 +1,19 @@
 package io.synapsews.gateway;
 
-import io.synapsews.testing.Await;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.InputStream;
 import java.net.Socket;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+
+import io.synapsews.testing.Await;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -68,7 +69,7 @@ class LivenessTest {
     @Test
     void aClientThatAnswersPingsStaysOpen() throws Exception {
         WsClient c = WsClient.connect(http, "ws://localhost:" + pingPort + "/");
-        Await.until(java.time.Duration.ofSeconds(10), () -> c.pings.get() >= 3 || c.closed.isDone(), "three pings");
+        Await.until(Duration.ofSeconds(10), () -> c.pings.get() >= 3 || c.closed.isDone(), "three pings");
         assertTrue(c.pings.get() >= 3, "pings seen: " + c.pings.get());
         assertFalse(c.closed.isDone(), "closed: " + c.closed.getNow(null));
         c.ws.sendText("still here", true).join();
@@ -112,7 +113,7 @@ class LivenessTest {
         while (!c.closed.isDone() && System.nanoTime() - start < 10_000_000_000L) {
             try {
                 c.ws.sendText("busy", true).join();
-            } catch (java.util.concurrent.CompletionException | IllegalStateException closing) {
+            } catch (CompletionException | IllegalStateException closing) {
                 break;
             }
             Thread.sleep(100);
@@ -141,7 +142,7 @@ class LivenessTest {
         while (!c.closed.isDone() && System.nanoTime() - start < 10_000_000_000L) {
             try {
                 c.ws.sendText("into the void", true).join(); // the sequence drops it: nothing comes back
-            } catch (java.util.concurrent.CompletionException | IllegalStateException closing) {
+            } catch (CompletionException | IllegalStateException closing) {
                 break;
             }
             Thread.sleep(100);

@@ -1,12 +1,12 @@
 package io.synapsews.gateway;
 
-import org.apache.log4j.AppenderSkeleton;
-import org.apache.log4j.Logger;
-import org.apache.log4j.spi.LoggingEvent;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.apache.log4j.AppenderSkeleton;
+import org.apache.log4j.Logger;
+import org.apache.log4j.spi.LoggingEvent;
 
 /** Everything the gateway logs (through log4j, as Synapse configures it) while a test class runs. */
 final class LogCapture extends AppenderSkeleton {

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
@@ -180,7 +181,7 @@ final class RawWs implements AutoCloseable {
             return new Frame((b0 & 0x80) != 0, (b0 >>> 4) & 0x7, b0 & 0xF, payload);
         } catch (SocketTimeoutException | EOFException e) {
             return null;
-        } catch (java.net.SocketException e) {
+        } catch (SocketException e) {
             return null; // reset by the server
         }
     }
@@ -228,7 +229,7 @@ final class RawWs implements AutoCloseable {
             }
         } catch (SocketTimeoutException e) {
             return false;
-        } catch (java.net.SocketException e) {
+        } catch (SocketException e) {
             return true;
         }
     }

@@ -1,34 +1,43 @@
 package io.synapsews.gateway;
 
-import io.synapsews.testing.Await;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.FileInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.KeyStore;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.synapsews.testing.Await;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -81,7 +90,7 @@ class RelayEndToEndTest {
         pythonEndpointPort = home.addInboundEndpoint("PythonBackendEndpoint", "pySeq", "");
 
         // a backend that accepts TCP connections and never answers the handshake
-        silentBackend = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        silentBackend = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         home.addSendSequence("silentSeq", "ws://127.0.0.1:" + silentBackend.getLocalPort() + "/");
         silentEndpointPort = home.addInboundEndpoint("SilentBackendEndpoint", "silentSeq", "");
 
@@ -174,7 +183,7 @@ class RelayEndToEndTest {
         if (silentBackend != null) {
             try {
                 silentBackend.close();
-            } catch (java.io.IOException ignored) {
+            } catch (IOException ignored) {
                 // closing a test socket
             }
         }
@@ -258,7 +267,7 @@ class RelayEndToEndTest {
         WsClient c = new WsClient();
         // the echo backend speaks graphql-ws but not mqtt: the second offer is the backend's choice
         c.ws = http.newWebSocketBuilder().subprotocols("mqtt", "graphql-ws")
-                .buildAsync(java.net.URI.create(api()), c).get(30, TimeUnit.SECONDS);
+                .buildAsync(URI.create(api()), c).get(30, TimeUnit.SECONDS);
         assertEquals("graphql-ws", c.ws.getSubprotocol());
         c.ws.sendText("with a subprotocol", true).join();
         assertEquals("with a subprotocol", c.next());
@@ -304,8 +313,8 @@ class RelayEndToEndTest {
     void theBackendHandshakeCarriesCustomAndPreservedHeaders() throws Exception {
         WsClient c = new WsClient();
         c.ws = http.newWebSocketBuilder().header("X-Client-Tag", "blue").header("X-Not-Preserved", "secret")
-                .buildAsync(java.net.URI.create("ws://localhost:" + headersEndpointPort + "/h"), c).get(30, TimeUnit.SECONDS);
-        io.netty.handler.codec.http.HttpHeaders seen = headersBackend.nextHandshake(10, TimeUnit.SECONDS);
+                .buildAsync(URI.create("ws://localhost:" + headersEndpointPort + "/h"), c).get(30, TimeUnit.SECONDS);
+        HttpHeaders seen = headersBackend.nextHandshake(10, TimeUnit.SECONDS);
         assertNotNull(seen, "the backend saw no handshake");
         assertEquals("acme", seen.get("X-Tenant"), "backend handshake headers: " + seen);
         assertEquals("blue", seen.get("X-Client-Tag"));
@@ -451,7 +460,7 @@ class RelayEndToEndTest {
     }
 
     private static WsClient awaitListening(int port) throws InterruptedException {
-        return Await.until(java.time.Duration.ofSeconds(40),
+        return Await.until(Duration.ofSeconds(40),
                 () -> WsClient.connect(http, "ws://localhost:" + port + "/echowebsocket/1.0"), c -> true,
                 "a WebSocket endpoint listening on port " + port);
     }
@@ -479,17 +488,17 @@ class RelayEndToEndTest {
     private static File resource(String name, String fileName) throws Exception {
         File f = tmp.resolve(fileName).toFile();
         try (InputStream in = RelayEndToEndTest.class.getClassLoader().getResourceAsStream(name)) {
-            Files.copy(in, f.toPath(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(in, f.toPath(), StandardCopyOption.REPLACE_EXISTING);
         }
         return f;
     }
 
-    private static io.netty.handler.ssl.SslContext serverTls(File keyStore) throws Exception {
+    private static SslContext serverTls(File keyStore) throws Exception {
         KeyStore ks = KeyStore.getInstance(keyStore, "wso2carbon".toCharArray());
-        javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
-                javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(
+                KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(ks, "wso2carbon".toCharArray());
-        return io.netty.handler.ssl.SslContextBuilder.forServer(kmf).build();
+        return SslContextBuilder.forServer(kmf).build();
     }
 
     private static SSLContext trusting(File keyStore) throws Exception {

@@ -1,9 +1,5 @@
 package io.synapsews.gateway;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -24,6 +21,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The seed document's configuration pasted verbatim: the {@code transportSender} block of
@@ -106,6 +107,6 @@ class SeedConfigurationTest {
         c.ws.sendBinary(ByteBuffer.wrap(data), true).join();
         assertArrayEquals(data, (byte[]) c.next());
         c.ws.sendClose(1000, "done").join();
-        assertEquals("1000 done", backend.nextClose(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals("1000 done", backend.nextClose(10, TimeUnit.SECONDS));
     }
 }

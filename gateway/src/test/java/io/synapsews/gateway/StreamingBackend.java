@@ -1,5 +1,8 @@
 package io.synapsews.gateway;
 
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicLong;
+
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -15,9 +18,6 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.util.ReferenceCountUtil;
-
-import java.net.InetSocketAddress;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A backend that streams {@code count} binary messages of {@code size} bytes to whoever connects,

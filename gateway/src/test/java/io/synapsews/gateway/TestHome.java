@@ -3,8 +3,11 @@ package io.synapsews.gateway;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** A server home for a test: the demo configuration, free ports, and extra files. */
 final class TestHome {
@@ -59,11 +62,11 @@ final class TestHome {
         }
     }
 
-    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
     /** Whether something accepts connections on {@code port} of the loopback address now. */
     static boolean listening(int port) {
-        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+        try (Socket s = new Socket("127.0.0.1", port)) {
             return s.isConnected();
         } catch (IOException refused) {
             return false;

@@ -1,25 +1,25 @@
 package io.synapsews.gateway;
 
-import io.synapsews.testing.Await;
-
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.io.File;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import io.synapsews.testing.Await;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * TLS 1.0 and 1.1 are refused on both legs by default: a client offering only those cannot complete
@@ -83,7 +83,7 @@ class TlsVersionTest {
                 "-cipher", "DEFAULT@SECLEVEL=0", "-cert", pem.getPath(), "-key", pem.getPath(), "-www", "-quiet")
                 .redirectErrorStream(true).redirectOutput(new File(tmp.toFile(), "s_server" + port + ".log")).start();
         servers.add(p);
-        Await.until(java.time.Duration.ofSeconds(10), () -> TestHome.listening(port),
+        Await.until(Duration.ofSeconds(10), () -> TestHome.listening(port),
                 "openssl s_server " + protocol + " listening on " + port);
     }
 

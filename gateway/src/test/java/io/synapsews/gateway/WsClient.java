@@ -1,14 +1,19 @@
 package io.synapsews.gateway;
 
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** The JDK's WebSocket client with queues of what arrived: whole messages, pongs, the close. */
 final class WsClient implements WebSocket.Listener {
@@ -16,23 +21,23 @@ final class WsClient implements WebSocket.Listener {
     final BlockingQueue<Object> messages = new LinkedBlockingQueue<>();
     final BlockingQueue<ByteBuffer> pongs = new LinkedBlockingQueue<>();
     final CompletableFuture<String> closed = new CompletableFuture<>();
-    final java.util.concurrent.atomic.AtomicInteger pings = new java.util.concurrent.atomic.AtomicInteger();
+    final AtomicInteger pings = new AtomicInteger();
     private StringBuilder text = new StringBuilder();
-    private java.io.ByteArrayOutputStream binary = new java.io.ByteArrayOutputStream();
+    private ByteArrayOutputStream binary = new ByteArrayOutputStream();
     WebSocket ws;
 
     static WsClient connect(HttpClient http, String url) {
-        return connect(http, url, java.util.Map.of());
+        return connect(http, url, Map.of());
     }
 
     /** Connects with extra handshake headers; a header named Sec-WebSocket-Protocol is offered as subprotocols. */
-    static WsClient connect(HttpClient http, String url, java.util.Map<String, String> headers) {
+    static WsClient connect(HttpClient http, String url, Map<String, String> headers) {
         WsClient c = new WsClient();
-        WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(java.time.Duration.ofSeconds(30));
-        for (java.util.Map.Entry<String, String> h : headers.entrySet()) {
+        WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30));
+        for (Map.Entry<String, String> h : headers.entrySet()) {
             if ("Sec-WebSocket-Protocol".equals(h.getKey())) {
                 String[] offered = h.getValue().split(",\\s*");
-                b.subprotocols(offered[0], java.util.Arrays.copyOfRange(offered, 1, offered.length));
+                b.subprotocols(offered[0], Arrays.copyOfRange(offered, 1, offered.length));
             } else {
                 b.header(h.getKey(), h.getValue());
             }
@@ -42,8 +47,8 @@ final class WsClient implements WebSocket.Listener {
     }
 
     /** Bearer authorization for {@link #connect(HttpClient, String, java.util.Map)}. */
-    static java.util.Map<String, String> bearer(String token) {
-        return java.util.Map.of("Authorization", "Bearer " + token);
+    static Map<String, String> bearer(String token) {
+        return Map.of("Authorization", "Bearer " + token);
     }
 
     Object next() throws InterruptedException {
@@ -76,7 +81,7 @@ final class WsClient implements WebSocket.Listener {
         binary.write(b, 0, b.length);
         if (last) {
             messages.add(binary.toByteArray());
-            binary = new java.io.ByteArrayOutputStream();
+            binary = new ByteArrayOutputStream();
         }
         webSocket.request(1);
         return null;

@@ -1,5 +1,8 @@
 package io.synapsews.inbound;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
 import io.synapsews.inbound.internal.InboundEndpointManager;
 import org.apache.axis2.AxisFault;
 import org.apache.axis2.addressing.EndpointReference;
@@ -12,9 +15,6 @@ import org.apache.axis2.description.TransportInDescription;
 import org.apache.axis2.transport.TransportListener;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Deploys WebSocket inbound endpoint files ({@code <inboundEndpoint protocol="ws|wss">}) for Apache

@@ -1,5 +1,9 @@
 package io.synapsews.mediators;
 
+import java.io.File;
+
+import javax.xml.namespace.QName;
+
 import io.synapsews.mediators.internal.GatewayConfig;
 import io.synapsews.mediators.internal.GatewayConfigException;
 import io.synapsews.mediators.internal.GatewayRuntime;
@@ -10,9 +14,6 @@ import org.apache.synapse.config.xml.XMLConfigConstants;
 import org.apache.synapse.core.SynapseEnvironment;
 import org.apache.synapse.core.axis2.Axis2SynapseEnvironment;
 import org.apache.synapse.startup.AbstractStartup;
-
-import javax.xml.namespace.QName;
-import java.io.File;
 
 /**
  * {@code <websocketGateway name=".." config="repository/conf/websocket-gateway.xml"/>} in the

@@ -1,11 +1,11 @@
 package io.synapsews.mediators;
 
+import javax.xml.namespace.QName;
+
 import org.apache.axiom.om.OMElement;
 import org.apache.synapse.Startup;
 import org.apache.synapse.config.xml.StartupFactory;
 import org.apache.synapse.config.xml.StartupSerializer;
-
-import javax.xml.namespace.QName;
 
 /** Reads {@code <websocketGateway name=".." config=".."/>}. */
 public final class GatewayStartupFactory implements StartupFactory {

@@ -1,9 +1,9 @@
 package io.synapsews.mediators;
 
+import javax.xml.namespace.QName;
+
 import org.apache.axiom.om.OMElement;
 import org.apache.synapse.SynapseException;
-
-import javax.xml.namespace.QName;
 
 /** Attribute reading and writing shared by the factories and serializers of this package. */
 final class MediatorXml {

@@ -1,17 +1,17 @@
 package io.synapsews.mediators;
 
+import java.util.Collections;
+
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.synapsews.transport.spi.CloseCodes;
 import io.synapsews.mediators.internal.Application;
 import io.synapsews.mediators.internal.GatewayRuntime;
 import io.synapsews.mediators.internal.throttle.Tier;
 import io.synapsews.transport.mediation.Mediation;
 import io.synapsews.transport.spi.ClientConnection;
+import io.synapsews.transport.spi.CloseCodes;
 import io.synapsews.transport.spi.WebSocketProperties;
 import org.apache.synapse.MessageContext;
 import org.apache.synapse.mediators.AbstractMediator;
-
-import java.util.Collections;
 
 /**
  * {@code <wsThrottle onLimit="error|close"/>}: enforces the subscription tier set by

@@ -1,12 +1,13 @@
 package io.synapsews.mediators;
 
+import java.util.Properties;
+
+import javax.xml.namespace.QName;
+
 import org.apache.axiom.om.OMElement;
 import org.apache.synapse.Mediator;
 import org.apache.synapse.config.xml.AbstractMediatorFactory;
 import org.apache.synapse.config.xml.XMLConfigConstants;
-
-import javax.xml.namespace.QName;
-import java.util.Properties;
 
 /** Reads {@code <wsThrottle onLimit="error|close"/>}. */
 public final class ThrottleMediatorFactory extends AbstractMediatorFactory {

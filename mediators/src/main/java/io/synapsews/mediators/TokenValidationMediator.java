@@ -1,27 +1,28 @@
 package io.synapsews.mediators;
 
-import io.netty.handler.codec.http.QueryStringDecoder;
-import io.synapsews.transport.spi.CloseCodes;
-import io.synapsews.mediators.internal.Application;
-import io.synapsews.mediators.internal.auth.Certificates;
-import io.synapsews.mediators.internal.GatewayRuntime;
-import io.synapsews.mediators.internal.auth.InvalidTokenException;
-import io.synapsews.mediators.internal.auth.KeyManager;
-import io.synapsews.mediators.internal.auth.TokenValidator;
-import io.synapsews.mediators.internal.auth.ValidatedToken;
-import io.synapsews.transport.mediation.Mediation;
-import io.synapsews.transport.config.OriginList;
-import io.synapsews.transport.spi.SafeText;
-import io.synapsews.transport.spi.ClientConnection;
-import io.synapsews.transport.spi.WebSocketProperties;
-import org.apache.synapse.MessageContext;
-import org.apache.synapse.mediators.AbstractMediator;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
+
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.synapsews.mediators.internal.Application;
+import io.synapsews.mediators.internal.GatewayRuntime;
+import io.synapsews.mediators.internal.auth.Certificates;
+import io.synapsews.mediators.internal.auth.InvalidTokenException;
+import io.synapsews.mediators.internal.auth.KeyManager;
+import io.synapsews.mediators.internal.auth.TokenValidator;
+import io.synapsews.mediators.internal.auth.ValidatedToken;
+import io.synapsews.transport.config.OriginList;
+import io.synapsews.transport.mediation.Mediation;
+import io.synapsews.transport.spi.ClientConnection;
+import io.synapsews.transport.spi.CloseCodes;
+import io.synapsews.transport.spi.SafeText;
+import io.synapsews.transport.spi.WebSocketProperties;
+import org.apache.synapse.MessageContext;
+import org.apache.synapse.mediators.AbstractMediator;
 
 /**
  * {@code <wsAuth api=".." version=".."/>}: checks the OAuth2 access token of a WebSocket handshake
@@ -172,7 +173,7 @@ public final class TokenValidationMediator extends AbstractMediator {
             }
             if (rest.isEmpty()) {
                 @SuppressWarnings("unchecked") // Synapse's MessageContext.getPropertyKeySet() returns a raw Set
-                java.util.Set<Object> keys = (java.util.Set<Object>) synCtx.getPropertyKeySet();
+                Set<Object> keys = (Set<Object>) synCtx.getPropertyKeySet();
                 keys.removeIf(k -> "Sec-WebSocket-Protocol".equalsIgnoreCase(String.valueOf(k)));
             }
         }

@@ -1,13 +1,15 @@
 package io.synapsews.mediators;
 
+import java.util.Properties;
+
+import javax.xml.namespace.QName;
+
+import io.synapsews.transport.config.OriginList;
 import org.apache.axiom.om.OMElement;
 import org.apache.synapse.Mediator;
 import org.apache.synapse.SynapseException;
 import org.apache.synapse.config.xml.AbstractMediatorFactory;
 import org.apache.synapse.config.xml.XMLConfigConstants;
-
-import javax.xml.namespace.QName;
-import java.util.Properties;
 
 /** Reads {@code <wsAuth>}; see {@link TokenValidationMediator} for its attributes. */
 public final class TokenValidationMediatorFactory extends AbstractMediatorFactory {
@@ -45,7 +47,7 @@ public final class TokenValidationMediatorFactory extends AbstractMediatorFactor
                     + (m.getJwksUrl() != null ? "jwksUrl" : "certificate") + " (\"*\" accepts any)");
         }
         try {
-            m.setAllowedOrigins(io.synapsews.transport.config.OriginList.parse(MediatorXml.attr(elem, "allowedOrigins")));
+            m.setAllowedOrigins(OriginList.parse(MediatorXml.attr(elem, "allowedOrigins")));
         } catch (IllegalArgumentException e) {
             throw new SynapseException("<wsAuth api=\"" + m.getApi() + "\">: attribute 'allowedOrigins': " + e.getMessage());
         }

@@ -1,10 +1,7 @@
 package io.synapsews.osgi;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.io.File;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +13,10 @@ import java.util.jar.Manifest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The OSGi headers of the three bundles as built (their MANIFEST.MF, in the p2 repository's plugins):
@@ -107,7 +108,7 @@ class BundleManifestTest {
         assertTrue(requirement.contains("(osgi.extender=osgi.component)(version>=1.3.0)"),
                 "Carbon servers run DS 1.3 (Felix SCR 2.0): " + requirement);
         try (JarFile jar = new JarFile(bundleFile("org.wso2.carbon.websocket.transport"))) {
-            String xml = new String(jar.getInputStream(jar.getEntry(component)).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            String xml = new String(jar.getInputStream(jar.getEntry(component)).readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(xml.contains("xmlns:scr=\"http://www.osgi.org/xmlns/scr/v1.3.0\""), xml);
             assertTrue(xml.contains("<provide interface=\"io.synapsews.transport.spi.WebSocketTransport\"/>"), xml);
         }

@@ -1,5 +1,7 @@
 package io.synapsews.testing;
 
+import java.time.Duration;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import org.junit.jupiter.api.Test;
@@ -13,7 +15,7 @@ class LeakDetectionTest {
     void anUnreleasedBufferIsReported() throws Exception {
         leakOne();
         // the leak is reported once the buffer is collected and a later allocation drains the detector's queue
-        Await.until(java.time.Duration.ofSeconds(10), () -> {
+        Await.until(Duration.ofSeconds(10), () -> {
             System.gc();
             PooledByteBufAllocator.DEFAULT.directBuffer(8).release();
             return !RecordingLeakDetector.LEAKS.isEmpty();

@@ -1,9 +1,9 @@
 package io.synapsews.testing;
 
-import io.netty.util.ResourceLeakDetector;
-
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.netty.util.ResourceLeakDetector;
 
 /**
  * Netty's leak detector, installed in every test JVM through

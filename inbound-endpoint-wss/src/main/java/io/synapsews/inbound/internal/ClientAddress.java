@@ -1,10 +1,10 @@
 package io.synapsews.inbound.internal;
 
-import io.netty.handler.codec.http.HttpHeaders;
-import io.synapsews.transport.config.CidrList;
-
 import java.util.ArrayList;
 import java.util.List;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import io.synapsews.transport.config.CidrList;
 
 /**
  * The address of the client behind a handshake: the TCP peer, unless the peer is one of the

@@ -1,7 +1,27 @@
 package io.synapsews.inbound.internal;
 
+import java.io.File;
+import java.net.BindException;
+import java.security.KeyStore;
+import java.security.UnrecoverableKeyException;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.TrustManagerFactory;
+
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
@@ -11,21 +31,11 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.synapsews.inbound.SubprotocolHandler;
 import io.synapsews.transport.config.ServerHome;
 import org.apache.axis2.description.TransportOutDescription;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.TrustManagerFactory;
-import java.io.File;
-import java.net.BindException;
-import java.security.KeyStore;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 /** A deployed inbound endpoint: its listener and its open client connections. */
 final class InboundEndpoint {
@@ -34,7 +44,7 @@ final class InboundEndpoint {
 
     private final InboundRuntime runtime;
     private final Set<InboundSourceConnection> connections = ConcurrentHashMap.newKeySet();
-    private final java.util.concurrent.atomic.AtomicInteger channels = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger channels = new AtomicInteger();
     private volatile InboundEndpointConfig config;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
@@ -57,21 +67,21 @@ final class InboundEndpoint {
         return runtime.responseTransport();
     }
 
-    private java.util.function.Supplier<io.netty.channel.ChannelHandler> pipelineHandler;
+    private Supplier<ChannelHandler> pipelineHandler;
 
     /** A new instance of the configured pipeline handler for a connection, or null. */
-    io.netty.channel.ChannelHandler newPipelineHandler() {
+    ChannelHandler newPipelineHandler() {
         return pipelineHandler == null ? null : pipelineHandler.get();
     }
 
-    private List<io.synapsews.inbound.SubprotocolHandler> subprotocolHandlers = new ArrayList<>();
+    private List<SubprotocolHandler> subprotocolHandlers = new ArrayList<>();
 
     /** The first subprotocol the client offered that a handler speaks, with that handler; null for none. */
-    java.util.Map.Entry<String, io.synapsews.inbound.SubprotocolHandler> handledSubprotocol(List<String> offered) {
+    Map.Entry<String, SubprotocolHandler> handledSubprotocol(List<String> offered) {
         for (String s : offered) {
-            for (io.synapsews.inbound.SubprotocolHandler h : subprotocolHandlers) {
+            for (SubprotocolHandler h : subprotocolHandlers) {
                 if (h.identifiers().contains(s)) {
-                    return new java.util.AbstractMap.SimpleImmutableEntry<>(s, h);
+                    return new AbstractMap.SimpleImmutableEntry<>(s, h);
                 }
             }
         }
@@ -79,8 +89,8 @@ final class InboundEndpoint {
     }
 
     /** Loads {@code ws.subprotocol.handler.class} now: a class that is not there is refused at deploy time. */
-    private List<io.synapsews.inbound.SubprotocolHandler> subprotocolHandlers() throws InboundConfigException {
-        List<io.synapsews.inbound.SubprotocolHandler> out = new ArrayList<>();
+    private List<SubprotocolHandler> subprotocolHandlers() throws InboundConfigException {
+        List<SubprotocolHandler> out = new ArrayList<>();
         String names = config.subprotocolHandlerClasses();
         if (names == null) {
             return out;
@@ -90,11 +100,11 @@ final class InboundEndpoint {
                 continue;
             }
             Object handler = instantiate(InboundEndpointConfig.SUBPROTOCOL_HANDLERS, name.trim());
-            if (!(handler instanceof io.synapsews.inbound.SubprotocolHandler)) {
+            if (!(handler instanceof SubprotocolHandler)) {
                 throw new InboundConfigException(config.file() + ": parameter '" + InboundEndpointConfig.SUBPROTOCOL_HANDLERS
-                        + "': " + name.trim() + " is not an " + io.synapsews.inbound.SubprotocolHandler.class.getName());
+                        + "': " + name.trim() + " is not an " + SubprotocolHandler.class.getName());
             }
-            out.add((io.synapsews.inbound.SubprotocolHandler) handler);
+            out.add((SubprotocolHandler) handler);
         }
         return out;
     }
@@ -119,20 +129,20 @@ final class InboundEndpoint {
     }
 
     /** Loads {@code ws.pipeline.handler.class} now, so that a class that is not there is refused at deploy time. */
-    private java.util.function.Supplier<io.netty.channel.ChannelHandler> pipelineHandler() throws InboundConfigException {
+    private Supplier<ChannelHandler> pipelineHandler() throws InboundConfigException {
         String name = config.pipelineHandlerClass();
         if (name == null || name.trim().isEmpty()) {
             return null;
         }
         Object first = instantiate(InboundEndpointConfig.PIPELINE_HANDLER, name.trim()); // fails now, not per connection
-        if (!(first instanceof io.netty.channel.ChannelHandler)) {
+        if (!(first instanceof ChannelHandler)) {
             throw new InboundConfigException(config.file() + ": parameter '" + InboundEndpointConfig.PIPELINE_HANDLER
                     + "': " + name + " is not a Netty ChannelHandler");
         }
         Class<?> type = first.getClass();
         return () -> {
             try {
-                return (io.netty.channel.ChannelHandler) type.getConstructor().newInstance();
+                return (ChannelHandler) type.getConstructor().newInstance();
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException(name + " could not be made: " + e, e);
             }
@@ -238,7 +248,7 @@ final class InboundEndpoint {
         for (InboundSourceConnection c : open) {
             try {
                 c.settled().get(Math.max(0, settleBy - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            } catch (TimeoutException | ExecutionException e) {
                 log.debug("inbound endpoint '" + config.name() + "': " + c.logTag() + " not settled before stop");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -314,7 +324,7 @@ final class InboundEndpoint {
         try {
             return KeyStore.getInstance(file, password.toCharArray());
         } catch (Exception e) {
-            Throwable why = e.getCause() instanceof java.security.UnrecoverableKeyException ? e.getCause() : e;
+            Throwable why = e.getCause() instanceof UnrecoverableKeyException ? e.getCause() : e;
             throw new InboundConfigException(config.file() + ": parameter '" + passParam + "': cannot open " + file
                     + " (JKS or PKCS12) with this password: " + why.getMessage(), e);
         }

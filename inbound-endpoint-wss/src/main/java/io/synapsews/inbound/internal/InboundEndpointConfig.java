@@ -1,5 +1,24 @@
 package io.synapsews.inbound.internal;
 
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.xml.XMLConstants;
+import javax.xml.parsers.DocumentBuilder;
+import javax.xml.parsers.DocumentBuilderFactory;
+
 import io.synapsews.transport.config.CidrList;
 import io.synapsews.transport.config.OriginList;
 import io.synapsews.transport.config.ParameterException;
@@ -10,19 +29,6 @@ import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
 import org.w3c.dom.NodeList;
-
-import javax.xml.XMLConstants;
-import javax.xml.parsers.DocumentBuilder;
-import javax.xml.parsers.DocumentBuilderFactory;
-import java.io.File;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 
 /**
  * One inbound endpoint file, parsed and validated in one place. Immutable. Every problem is
@@ -164,7 +170,7 @@ public final class InboundEndpointConfig {
                         + " reserved); use 1000-1003, 1007-1014 or 3000-4999");
             }
             shutdownMessage = parameters.getOrDefault(SHUTDOWN_MESSAGE, "shutdown");
-            if (shutdownMessage.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > CloseCodes.MAX_REASON_BYTES) {
+            if (shutdownMessage.getBytes(StandardCharsets.UTF_8).length > CloseCodes.MAX_REASON_BYTES) {
                 throw problem(SHUTDOWN_MESSAGE, "is longer than the 123 UTF-8 bytes a close reason may have");
             }
             maxFrameSize = params.integer(MAX_FRAME, Parameters.DEFAULT_MAX_MESSAGE, 1, Integer.MAX_VALUE);
@@ -213,8 +219,8 @@ public final class InboundEndpointConfig {
             if (trustStoreFile != null && trustStorePass == null) {
                 throw problem(TRUST_STORE_PASS, "is required with " + TRUST_STORE_FILE);
             }
-            clientAuth = params.choice(CLIENT_AUTH, ClientAuth.class, ClientAuth.NONE).name().toLowerCase(java.util.Locale.ROOT);
-            javax.net.ssl.SSLParameters supported = supportedTls();
+            clientAuth = params.choice(CLIENT_AUTH, ClientAuth.class, ClientAuth.NONE).name().toLowerCase(Locale.ROOT);
+            SSLParameters supported = supportedTls();
             sslProtocols = names(SSL_PROTOCOLS, "TLSv1.3,TLSv1.2", supported.getProtocols(), "protocol");
             cipherSuites = parameters.containsKey(CIPHER_SUITES)
                     ? names(CIPHER_SUITES, null, supported.getCipherSuites(), "cipher suite") : null;
@@ -224,10 +230,10 @@ public final class InboundEndpointConfig {
         }
     }
 
-    private static javax.net.ssl.SSLParameters supportedTls() throws InboundConfigException {
+    private static SSLParameters supportedTls() throws InboundConfigException {
         try {
-            return javax.net.ssl.SSLContext.getDefault().getSupportedSSLParameters();
-        } catch (java.security.NoSuchAlgorithmException e) {
+            return SSLContext.getDefault().getSupportedSSLParameters();
+        } catch (NoSuchAlgorithmException e) {
             throw new InboundConfigException("this JVM has no TLS implementation: " + e.getMessage(), e);
         }
     }

@@ -1,8 +1,8 @@
 package io.synapsews.inbound.internal;
 
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.synapsews.transport.spi.CloseCodes;
 import io.synapsews.transport.payload.PayloadCodec;
+import io.synapsews.transport.spi.CloseCodes;
 import io.synapsews.transport.spi.SafeText;
 import io.synapsews.transport.spi.WebSocketProperties;
 import org.apache.axis2.AxisFault;
@@ -12,6 +12,8 @@ import org.apache.axis2.context.MessageContext;
 import org.apache.axis2.description.TransportOutDescription;
 import org.apache.axis2.handlers.AbstractHandler;
 import org.apache.axis2.transport.TransportSender;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 /**
  * Where {@code <respond/>} leads for messages of a WebSocket client: into the client connection
@@ -23,7 +25,7 @@ public final class InboundResponseSender extends AbstractHandler implements Tran
     /** The runtime\'s payload codec (counts what it built, left untouched and relayed). */
     private final PayloadCodec codec = PayloadCodec.shared();
 
-    private static final org.apache.commons.logging.Log log = org.apache.commons.logging.LogFactory.getLog(InboundResponseSender.class);
+    private static final Log log = LogFactory.getLog(InboundResponseSender.class);
 
     public static final String TRANSPORT_NAME = "ws-inbound-response";
 

@@ -1,10 +1,10 @@
 package io.synapsews.inbound.internal;
 
-import org.apache.axis2.context.ConfigurationContext;
-import org.apache.axis2.description.TransportOutDescription;
-
 import java.net.URL;
 import java.util.concurrent.ExecutorService;
+
+import org.apache.axis2.context.ConfigurationContext;
+import org.apache.axis2.description.TransportOutDescription;
 
 /**
  * What every inbound endpoint of one server shares: Axis2, the mediation pool, the handshake pool,

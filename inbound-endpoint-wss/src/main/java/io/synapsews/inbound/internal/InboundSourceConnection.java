@@ -1,11 +1,30 @@
 package io.synapsews.inbound.internal;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.QueryStringEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.synapsews.transport.spi.CloseCodes;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.synapsews.transport.mediation.Mediation;
+import io.synapsews.transport.netty.FlowGate;
 import io.synapsews.transport.netty.LegOutbox;
 import io.synapsews.transport.netty.LegState;
-import io.synapsews.transport.mediation.Mediation;
+import io.synapsews.transport.spi.CloseCodes;
+import io.synapsews.transport.spi.ConnectionListeners;
 import io.synapsews.transport.spi.SafeText;
 import io.synapsews.transport.spi.SourceLeg;
 import io.synapsews.transport.spi.TargetLink;
@@ -14,20 +33,6 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.apache.synapse.config.SynapseConfiguration;
 import org.apache.synapse.core.SynapseEnvironment;
-
-import io.netty.util.concurrent.ScheduledFuture;
-import io.synapsews.transport.spi.ConnectionListeners;
-import io.synapsews.transport.netty.FlowGate;
-
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executor;
 
 /**
  * A client connection of an inbound endpoint. Channel state changes on the client channel's
@@ -51,7 +56,7 @@ final class InboundSourceConnection implements SourceLeg {
     private final Map<String, Object> attributes = new ConcurrentHashMap<>();
     private final SerialExecutor inbound;
     private final SerialExecutor outbound;
-    private final java.util.concurrent.CompletableFuture<Void> settled = new java.util.concurrent.CompletableFuture<>();
+    private final CompletableFuture<Void> settled = new CompletableFuture<>();
     private final List<TargetLink> targets = new CopyOnWriteArrayList<>();
     private final LegOutbox outbox;
     private final FlowGate gate;
@@ -91,7 +96,7 @@ final class InboundSourceConnection implements SourceLeg {
     @Override public Map<String, String> handshakeHeaders() { return headers; }
     @Override public List<String> requestedSubprotocols() { return subprotocols; }
     @Override public Executor outboundExecutor() { return outbound; }
-    @Override public io.netty.channel.EventLoop eventLoop() { return channel.eventLoop(); }
+    @Override public EventLoop eventLoop() { return channel.eventLoop(); }
     @Override public String outflowSequence() { return endpoint.config().outflowSequence(); }
     @Override public String outflowFaultSequence() { return endpoint.config().outflowFaultSequence(); }
     @Override public TransportOutDescription responseTransport() { return endpoint.responseTransport(); }
@@ -133,7 +138,7 @@ final class InboundSourceConnection implements SourceLeg {
     /** On the event loop, a timeout after the client stopped taking what it is sent. */
     private void checkSlowConsumer() {
         slowConsumerCheck = null;
-        io.netty.channel.ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+        ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
         long pending = buffer == null ? 0 : buffer.totalPendingWriteBytes();
         InboundEndpointConfig config = endpoint.config();
         if (state.isOpen() && pending >= config.slowConsumerBytes()) {
@@ -203,11 +208,11 @@ final class InboundSourceConnection implements SourceLeg {
 
     @Override
     public void removeQueryParameter(String name) {
-        io.netty.handler.codec.http.QueryStringDecoder d = new io.netty.handler.codec.http.QueryStringDecoder(path);
+        QueryStringDecoder d = new QueryStringDecoder(path);
         if (!d.parameters().containsKey(name)) {
             return;
         }
-        io.netty.handler.codec.http.QueryStringEncoder e = new io.netty.handler.codec.http.QueryStringEncoder(d.rawPath());
+        QueryStringEncoder e = new QueryStringEncoder(d.rawPath());
         for (Map.Entry<String, List<String>> p : d.parameters().entrySet()) {
             if (!p.getKey().equals(name)) {
                 for (String v : p.getValue()) {
@@ -317,7 +322,7 @@ final class InboundSourceConnection implements SourceLeg {
         if (s == null) {
             s = endpoint.config().sequence();
             if (endpoint.config().dispatchCustomSequence()) {
-                String raw = new io.netty.handler.codec.http.QueryStringDecoder(path).path();
+                String raw = new QueryStringDecoder(path).path();
                 String named = raw.replaceAll("^/+", "").replaceAll("/+$", "").replace('/', '-');
                 SynapseEnvironment env = Mediation.environment(endpoint.runtime().configurationContext());
                 if (!named.isEmpty() && env != null && env.getSynapseConfiguration().getDefinedSequences().containsKey(named)) {
@@ -383,7 +388,7 @@ final class InboundSourceConnection implements SourceLeg {
             channel.eventLoop().execute(() -> deliverBroadcast(frame));
             return;
         }
-        io.netty.channel.ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+        ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
         long pending = buffer == null ? 0 : buffer.totalPendingWriteBytes();
         if (!channel.isWritable() && pending >= endpoint.config().slowConsumerBytes()) {
             frame.release();
@@ -410,7 +415,7 @@ final class InboundSourceConnection implements SourceLeg {
                     }
                     close(code, reason);
                 });
-            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            } catch (RejectedExecutionException stopped) {
                 log.debug(logTag() + " event loop stopped: the connection closed with it");
             }
         });
@@ -495,7 +500,7 @@ final class InboundSourceConnection implements SourceLeg {
      * Completes once the connection is closed and everything queued for it either way has run (its backend
      * legs have been told to close): an endpoint that stops waits for it before its event loops go.
      */
-    java.util.concurrent.CompletableFuture<Void> settled() {
+    CompletableFuture<Void> settled() {
         return settled;
     }
 
@@ -504,11 +509,11 @@ final class InboundSourceConnection implements SourceLeg {
             inbound.execute(() -> {
                 try {
                     outbound.execute(r);
-                } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                } catch (RejectedExecutionException stopping) {
                     r.run();
                 }
             });
-        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+        } catch (RejectedExecutionException stopping) {
             r.run();
         }
     }

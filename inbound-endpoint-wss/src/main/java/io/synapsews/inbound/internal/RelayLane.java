@@ -1,5 +1,7 @@
 package io.synapsews.inbound.internal;
 
+import java.util.List;
+
 import org.apache.synapse.Mediator;
 import org.apache.synapse.SynapseConstants;
 import org.apache.synapse.config.SynapseConfiguration;
@@ -10,8 +12,6 @@ import org.apache.synapse.mediators.AbstractMediator;
 import org.apache.synapse.mediators.base.SequenceMediator;
 import org.apache.synapse.mediators.builtin.RespondMediator;
 import org.apache.synapse.mediators.builtin.SendMediator;
-
-import java.util.List;
 
 /**
  * Decides, when a client connection opens, whether its messages may skip per-message mediation: a

@@ -1,11 +1,14 @@
 package io.synapsews.inbound.internal;
 
+import java.util.Map;
+import java.util.TreeMap;
+
+import io.synapsews.transport.mediation.Mediation;
+import io.synapsews.transport.payload.JsonDepth;
+import io.synapsews.transport.payload.PayloadCodec;
 import io.synapsews.transport.spi.CloseCodes;
 import io.synapsews.transport.spi.ConnectionListeners;
-import io.synapsews.transport.payload.JsonDepth;
 import io.synapsews.transport.spi.HandshakeException;
-import io.synapsews.transport.mediation.Mediation;
-import io.synapsews.transport.payload.PayloadCodec;
 import io.synapsews.transport.spi.SafeText;
 import io.synapsews.transport.spi.WebSocketProperties;
 import org.apache.axis2.Constants;
@@ -14,9 +17,6 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.apache.synapse.SynapseConstants;
 import org.apache.synapse.core.SynapseEnvironment;
-
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Mediates what a client sends, on the connection's inbound serial executor: first the handshake,

@@ -1,5 +1,7 @@
 package io.synapsews.inbound.internal;
 
+import java.io.IOException;
+
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.PrematureChannelClosureException;
@@ -12,11 +14,11 @@ import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.util.ReferenceCountUtil;
+import io.synapsews.transport.payload.PayloadCodec;
 import io.synapsews.transport.spi.CloseCodes;
 import io.synapsews.transport.spi.ConnectionListeners;
-import io.synapsews.transport.payload.PayloadCodec;
 import io.synapsews.transport.spi.TargetLink;
-import io.netty.util.ReferenceCountUtil;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -96,7 +98,7 @@ final class SourceFrameHandler extends ChannelInboundHandlerAdapter {
 
     /** The violation as a close reason: at most 123 bytes (a close frame's payload is at most 125). */
     private static String reason(String what) {
-        return io.synapsews.transport.spi.CloseCodes.reason(what == null ? "protocol error" : what);
+        return CloseCodes.reason(what == null ? "protocol error" : what);
     }
 
     @Override
@@ -122,7 +124,7 @@ final class SourceFrameHandler extends ChannelInboundHandlerAdapter {
             // that every violation gets its close frame: Netty's own sends none for a broken close frame
             WebSocketCloseStatus status = ((CorruptedWebSocketFrameException) cause).closeStatus();
             protocolViolation(cause.getMessage(), status == null ? CloseCodes.PROTOCOL_ERROR : status.code());
-        } else if (cause instanceof java.io.IOException) {
+        } else if (cause instanceof IOException) {
             // a reset by the client: its close (code 1006) is logged when the channel goes
             if (log.isDebugEnabled()) {
                 log.debug(connection.logTag() + " " + cause);

@@ -1,5 +1,17 @@
 package io.synapsews.inbound.internal;
 
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -16,31 +28,23 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.synapsews.inbound.SubprotocolHandler;
+import io.synapsews.transport.mediation.Mediation;
+import io.synapsews.transport.netty.LivenessHandler;
 import io.synapsews.transport.spi.CloseCodes;
 import io.synapsews.transport.spi.ConnectionListeners;
 import io.synapsews.transport.spi.HandshakeException;
-import io.synapsews.transport.netty.LivenessHandler;
-import io.synapsews.transport.mediation.Mediation;
 import io.synapsews.transport.spi.SafeText;
 import io.synapsews.transport.spi.TargetLink;
 import io.synapsews.transport.spi.WebSocketProperties;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Validates the upgrade request, has it mediated, waits for the backend legs the sequence opened,
@@ -112,7 +116,7 @@ final class SourceHandshakeHandler extends SimpleChannelInboundHandler<FullHttpR
         Channel ch = ctx.channel();
         InboundSourceConnection conn = new InboundSourceConnection(endpoint, ch, req.uri(), headers, subprotocols,
                 endpoint.runtime().mediationPool());
-        java.util.Map.Entry<String, io.synapsews.inbound.SubprotocolHandler> handled = endpoint.handledSubprotocol(subprotocols);
+        Map.Entry<String, SubprotocolHandler> handled = endpoint.handledSubprotocol(subprotocols);
         if (handled != null) {
             // ws.subprotocol.handler.class: the gateway speaks this one itself; the backend is not offered it
             conn.speak(handled.getKey(), handled.getValue().contentType(handled.getKey()));
@@ -145,9 +149,9 @@ final class SourceHandshakeHandler extends SimpleChannelInboundHandler<FullHttpR
      */
     private HandshakeRejection guard(InboundSourceConnection conn, FullHttpRequest req) {
         InboundEndpointConfig config = endpoint.config();
-        java.net.SocketAddress remote = conn.channel().remoteAddress();
-        String peer = remote instanceof java.net.InetSocketAddress
-                ? ((java.net.InetSocketAddress) remote).getAddress().getHostAddress() : String.valueOf(remote);
+        SocketAddress remote = conn.channel().remoteAddress();
+        String peer = remote instanceof InetSocketAddress
+                ? ((InetSocketAddress) remote).getAddress().getHostAddress() : String.valueOf(remote);
         String client = ClientAddress.resolve(peer, req.headers(), config.trustedProxies());
         conn.attributes().put(WebSocketProperties.CLIENT_IP, client);
         if (config.clientIpDeny().contains(client) || (!config.clientIpAllow().isEmpty() && !config.clientIpAllow().contains(client))) {
@@ -349,7 +353,7 @@ final class SourceHandshakeHandler extends SimpleChannelInboundHandler<FullHttpR
             r.headers().set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
             return send(ctx, r);
         }
-        java.util.List<String> keys = req.headers().getAll(HttpHeaderNames.SEC_WEBSOCKET_KEY);
+        List<String> keys = req.headers().getAll(HttpHeaderNames.SEC_WEBSOCKET_KEY);
         if (keys.isEmpty() || keys.get(0).trim().isEmpty()) {
             return reply(ctx, HttpResponseStatus.BAD_REQUEST, "missing Sec-WebSocket-Key");
         }
@@ -368,7 +372,7 @@ final class SourceHandshakeHandler extends SimpleChannelInboundHandler<FullHttpR
     /** RFC 6455 4.2.1: the key is a base64-encoded 16-byte value. */
     private static boolean validKey(String key) {
         try {
-            return java.util.Base64.getDecoder().decode(key).length == 16;
+            return Base64.getDecoder().decode(key).length == 16;
         } catch (IllegalArgumentException e) {
             return false;
         }

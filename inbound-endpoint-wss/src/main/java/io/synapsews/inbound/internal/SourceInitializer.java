@@ -1,6 +1,7 @@
 package io.synapsews.inbound.internal;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -29,7 +30,7 @@ final class SourceInitializer extends ChannelInitializer<Channel> {
         p.addLast("http-codec", new HttpServerCodec(endpoint.config().maxRequestLine(),
                 endpoint.config().maxHandshakeHeaderSize(), 8192));
         p.addLast("http-aggregator", new HttpObjectAggregator(MAX_HANDSHAKE_BODY));
-        io.netty.channel.ChannelHandler custom = endpoint.newPipelineHandler();
+        ChannelHandler custom = endpoint.newPipelineHandler();
         if (custom != null) {
             // ws.pipeline.handler.class: ahead of our handling, it sees the upgrade request and then every frame
             p.addLast("custom", custom);

@@ -1,12 +1,13 @@
 package io.synapsews.inbound.internal;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -103,7 +104,7 @@ class InboundEndpointConfigTest {
     void tlsParametersAreCheckedAgainstWhatThisJvmKnows() throws Exception {
         String wss = p("inbound.ws.port", "9443") + p("wss.ssl.key.store.file", "k.p12") + p("wss.ssl.key.store.pass", "x");
         InboundEndpointConfig ok = InboundEndpointConfig.parse(file("T1", "protocol=\"wss\" sequence=\"s\"", wss));
-        assertEquals(java.util.Arrays.asList("TLSv1.3", "TLSv1.2"), ok.sslProtocols());
+        assertEquals(Arrays.asList("TLSv1.3", "TLSv1.2"), ok.sslProtocols());
         assertEquals("none", ok.clientAuth());
         assertEquals(null, ok.cipherSuites());
 

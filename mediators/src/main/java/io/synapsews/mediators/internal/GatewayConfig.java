@@ -1,23 +1,24 @@
 package io.synapsews.mediators.internal;
 
-import io.synapsews.transport.config.ParameterException;
-import io.synapsews.transport.config.Parameters;
-import io.synapsews.mediators.internal.throttle.Tier;
-import io.synapsews.transport.config.ServerHome;
-import org.w3c.dom.Document;
-import org.w3c.dom.Element;
-import org.w3c.dom.Node;
-import org.w3c.dom.NodeList;
-
-import javax.xml.XMLConstants;
-import javax.xml.parsers.DocumentBuilder;
-import javax.xml.parsers.DocumentBuilderFactory;
 import java.io.File;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+
+import javax.xml.XMLConstants;
+import javax.xml.parsers.DocumentBuilder;
+import javax.xml.parsers.DocumentBuilderFactory;
+
+import io.synapsews.mediators.internal.throttle.Tier;
+import io.synapsews.transport.config.ParameterException;
+import io.synapsews.transport.config.Parameters;
+import io.synapsews.transport.config.ServerHome;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+import org.w3c.dom.NodeList;
 
 /**
  * The API gateway's configuration file ({@code repository/conf/websocket-gateway.xml} in the demo):

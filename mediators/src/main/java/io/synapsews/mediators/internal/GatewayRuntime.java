@@ -1,19 +1,20 @@
 package io.synapsews.mediators.internal;
 
-import io.synapsews.mediators.internal.throttle.LocalCounterStore;
-import io.synapsews.mediators.internal.throttle.CounterStore;
-import io.synapsews.mediators.internal.auth.KeyManager;
-import io.synapsews.mediators.internal.analytics.GatewayMetrics;
-import io.synapsews.mediators.internal.analytics.ConnectionLog;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.synapsews.transport.spi.ConnectionListeners;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
-
 import java.io.IOException;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
+
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.synapsews.mediators.internal.analytics.ConnectionLog;
+import io.synapsews.mediators.internal.analytics.GatewayMetrics;
+import io.synapsews.mediators.internal.auth.KeyManager;
+import io.synapsews.mediators.internal.throttle.CounterStore;
+import io.synapsews.mediators.internal.throttle.LocalCounterStore;
+import io.synapsews.transport.spi.ConnectionListeners;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 /**
  * What the API mediators share while a gateway runs: its configuration, the built-in key manager
@@ -32,7 +33,7 @@ public final class GatewayRuntime implements AutoCloseable {
     private final ConnectionLog connectionLog;
     private final long startedAt = System.currentTimeMillis();
     /** What "now" is for the throttling windows: the system clock, or a test's. */
-    private volatile java.time.Clock clock = java.time.Clock.systemUTC();
+    private volatile Clock clock = Clock.systemUTC();
     private HttpEndpointServer keyManagerServer;
     private HttpEndpointServer analyticsServer;
 
@@ -98,9 +99,9 @@ public final class GatewayRuntime implements AutoCloseable {
     /** Null when the built-in key manager is disabled. */
     public KeyManager keyManager() { return keyManager; }
     public CounterStore counters() { return counters; }
-    public java.time.Clock clock() { return clock; }
+    public Clock clock() { return clock; }
     /** Counts throttling windows by another clock (tests put each counting test in a window of its own). */
-    public void useClock(java.time.Clock c) { this.clock = c; }
+    public void useClock(Clock c) { this.clock = c; }
     public GatewayMetrics metrics() { return metrics; }
 
     /** The key manager's port, or -1. */

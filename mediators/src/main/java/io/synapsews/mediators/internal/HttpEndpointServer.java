@@ -1,5 +1,13 @@
 package io.synapsews.mediators.internal;
 
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -22,12 +30,9 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.synapsews.transport.spi.SafeText;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-
-import java.net.InetSocketAddress;
-import java.util.Map;
-import java.util.function.Function;
 
 /**
  * A small HTTP/1.1 server for the gateway's own endpoints: a fixed table of paths, each answered
@@ -54,7 +59,7 @@ public final class HttpEndpointServer implements AutoCloseable {
     /** At most this many connections at once; more are closed as they arrive. */
     static final int MAX_CONNECTIONS = 256;
 
-    private final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger open = new AtomicInteger();
 
     private final String name;
     private final EventLoopGroup group;
@@ -87,7 +92,7 @@ public final class HttpEndpointServer implements AutoCloseable {
                     })
                     .bind(host, port).sync().channel();
         } catch (RuntimeException | InterruptedException e) {
-            group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS);
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
         }
         log.info(name + " listening on " + host + ":" + port() + " " + routes.keySet());
@@ -100,7 +105,7 @@ public final class HttpEndpointServer implements AutoCloseable {
     @Override
     public void close() {
         channel.close().awaitUninterruptibly();
-        group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
     }
 
     private final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -108,7 +113,7 @@ public final class HttpEndpointServer implements AutoCloseable {
 
         private final int requestSeconds;
         /** Closes the connection unless the next request is complete in time; event loop only. */
-        private java.util.concurrent.ScheduledFuture<?> deadline;
+        private ScheduledFuture<?> deadline;
 
         Router(Map<String, Function<FullHttpRequest, HttpReply>> routes, int requestSeconds) {
             this.routes = routes;
@@ -134,14 +139,14 @@ public final class HttpEndpointServer implements AutoCloseable {
                             + requestSeconds + " s, closing");
                 }
                 ctx.close();
-            }, requestSeconds, java.util.concurrent.TimeUnit.SECONDS);
+            }, requestSeconds, TimeUnit.SECONDS);
         }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
             deadline.cancel(false);
             req.headers().remove(PEER_HEADER);
-            java.net.SocketAddress remote = ctx.channel().remoteAddress();
+            SocketAddress remote = ctx.channel().remoteAddress();
             req.headers().set(PEER_HEADER, remote instanceof InetSocketAddress
                     ? ((InetSocketAddress) remote).getAddress().getHostAddress() : String.valueOf(remote));
             HttpReply reply;
@@ -155,7 +160,7 @@ public final class HttpEndpointServer implements AutoCloseable {
                     try {
                         reply = route.apply(req);
                     } catch (RuntimeException e) {
-                        log.error(name + ": " + req.method() + " " + io.synapsews.transport.spi.SafeText.forLog(req.uri()) + " failed", e);
+                        log.error(name + ": " + req.method() + " " + SafeText.forLog(req.uri()) + " failed", e);
                         reply = HttpReply.text(500, "internal error\n");
                     }
                 }

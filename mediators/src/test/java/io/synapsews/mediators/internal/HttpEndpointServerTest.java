@@ -1,13 +1,19 @@
 package io.synapsews.mediators.internal;
 
-import org.junit.jupiter.api.Test;
-
+import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -59,7 +65,7 @@ class HttpEndpointServerTest {
             // a byte every 100 ms keeps no connection open past the deadline of its request
             try (Socket trickle = new Socket("127.0.0.1", server.port())) {
                 trickle.setSoTimeout(10_000);
-                java.util.concurrent.CompletableFuture<Integer> written = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                CompletableFuture<Integer> written = CompletableFuture.supplyAsync(() -> {
                     byte[] request = "GET /peer HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(StandardCharsets.ISO_8859_1);
                     int n = 0;
                     try {
@@ -68,19 +74,19 @@ class HttpEndpointServerTest {
                             trickle.getOutputStream().flush();
                             Thread.sleep(100); // the pace of a slow client, not synchronisation
                         }
-                    } catch (java.io.IOException | InterruptedException closed) {
+                    } catch (IOException | InterruptedException closed) {
                         // the server closed the connection
                     }
                     return n;
                 });
                 assertEquals(-1, trickle.getInputStream().read(), "a trickled request was answered");
                 trickle.shutdownOutput(); // the writer stops at its next byte
-                assertTrue(written.get(30, java.util.concurrent.TimeUnit.SECONDS) < 200, "the trickle was never cut");
+                assertTrue(written.get(30, TimeUnit.SECONDS) < 200, "the trickle was never cut");
             }
             // a keep-alive connection gets its deadline again after each answer
             try (Socket kept = new Socket("127.0.0.1", server.port())) {
                 kept.setSoTimeout(10_000);
-                java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(kept.getInputStream(),
+                BufferedReader in = new BufferedReader(new InputStreamReader(kept.getInputStream(),
                         StandardCharsets.ISO_8859_1));
                 for (int i = 0; i < 2; i++) {
                     kept.getOutputStream().write("GET /peer HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
@@ -88,7 +94,7 @@ class HttpEndpointServerTest {
                     String line;
                     int length = 0;
                     while (!(line = in.readLine()).isEmpty()) {
-                        if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                        if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
                             length = Integer.parseInt(line.substring(15).trim());
                         }
                     }

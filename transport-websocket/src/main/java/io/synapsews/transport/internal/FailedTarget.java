@@ -1,10 +1,10 @@
 package io.synapsews.transport.internal;
 
+import java.util.concurrent.CompletableFuture;
+
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.synapsews.transport.spi.HandshakeException;
 import io.synapsews.transport.spi.TargetLink;
-
-import java.util.concurrent.CompletableFuture;
 
 /** A backend leg that could not even be attempted (for example a malformed URL). */
 final class FailedTarget implements TargetLink {

@@ -1,9 +1,12 @@
 package io.synapsews.transport.internal;
 
-import io.synapsews.transport.spi.ConnectionListeners;
-import io.synapsews.transport.payload.JsonDepth;
+import java.util.Map;
+
 import io.synapsews.transport.mediation.Mediation;
+import io.synapsews.transport.payload.JsonDepth;
 import io.synapsews.transport.payload.PayloadCodec;
+import io.synapsews.transport.spi.CloseCodes;
+import io.synapsews.transport.spi.ConnectionListeners;
 import io.synapsews.transport.spi.SourceLeg;
 import io.synapsews.transport.spi.WebSocketProperties;
 import org.apache.axis2.Constants;
@@ -52,8 +55,8 @@ final class OutflowDispatcher {
             // a backend's too: no builder may recurse that deep in a mediation thread
             log.warn(source.id() + " " + source.endpointName() + ": backend " + target.url() + " sent JSON nested deeper than "
                     + JsonDepth.maxDepth() + " levels (" + JsonDepth.MAX_DEPTH_PROPERTY + "): dropped, closing it with 1009");
-            source.closeFromTarget(target, io.synapsews.transport.spi.CloseCodes.INTERNAL_ERROR, "backend message refused");
-            target.close(io.synapsews.transport.spi.CloseCodes.TOO_BIG, "JSON nested too deeply");
+            source.closeFromTarget(target, CloseCodes.INTERNAL_ERROR, "backend message refused");
+            target.close(CloseCodes.TOO_BIG, "JSON nested too deeply");
             return;
         }
         try {
@@ -66,7 +69,7 @@ final class OutflowDispatcher {
             synCtx.setResponse(true);
             synCtx.setProperty(WebSocketProperties.SOURCE_CHANNEL_IDENTIFIER, source.id());
             synCtx.setProperty(WebSocketProperties.INBOUND_ENDPOINT_NAME, source.endpointName());
-            for (java.util.Map.Entry<String, Object> a : source.attributes().entrySet()) {
+            for (Map.Entry<String, Object> a : source.attributes().entrySet()) {
                 synCtx.setProperty(a.getKey(), a.getValue());
             }
             switch (kind) {

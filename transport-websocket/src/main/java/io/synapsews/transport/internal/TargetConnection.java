@@ -1,5 +1,9 @@
 package io.synapsews.transport.internal;
 
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -7,21 +11,18 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.synapsews.transport.spi.CloseCodes;
-import io.synapsews.transport.spi.ConnectionListeners;
 import io.synapsews.transport.netty.FlowGate;
-import io.synapsews.transport.spi.HandshakeException;
 import io.synapsews.transport.netty.LegOutbox;
 import io.synapsews.transport.netty.LegState;
 import io.synapsews.transport.netty.LivenessHandler;
 import io.synapsews.transport.payload.PayloadCodec;
+import io.synapsews.transport.spi.CloseCodes;
+import io.synapsews.transport.spi.ConnectionListeners;
+import io.synapsews.transport.spi.HandshakeException;
 import io.synapsews.transport.spi.SourceLeg;
 import io.synapsews.transport.spi.TargetLink;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-
-import java.util.ArrayDeque;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * One backend connection of one client connection. Every state change happens on the backend
@@ -135,7 +136,7 @@ final class TargetConnection implements TargetLink {
     public void close(int code, String reason) {
         try {
             channel.eventLoop().execute(() -> closeNow(code, reason));
-        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+        } catch (RejectedExecutionException stopped) {
             log.debug(source.id() + " " + source.endpointName() + ": backend " + url + ": event loop stopped, the connection closed with it");
         }
     }

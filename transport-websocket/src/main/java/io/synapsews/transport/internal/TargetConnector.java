@@ -1,15 +1,24 @@
 package io.synapsews.transport.internal;
 
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -17,20 +26,13 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakerFactory;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
-import io.netty.handler.ssl.SslContext;
 import io.netty.handler.proxy.HttpProxyHandler;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.synapsews.transport.spi.HandshakeException;
 import io.synapsews.transport.spi.SourceLeg;
-
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLParameters;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /** Opens backend WebSocket connections on the sender's shared event loop. */
 final class TargetConnector {
@@ -78,7 +80,7 @@ final class TargetConnector {
                         ChannelPipeline p = ch.pipeline();
                         if (proxy != null) {
                             // ws.proxyProfiles: CONNECT through the proxy, then TLS and the upgrade inside the tunnel
-                            java.net.InetSocketAddress at = new java.net.InetSocketAddress(proxy.host, proxy.port);
+                            InetSocketAddress at = new InetSocketAddress(proxy.host, proxy.port);
                             HttpProxyHandler tunnel = proxy.user == null ? new HttpProxyHandler(at)
                                     : new HttpProxyHandler(at, proxy.user, proxy.password == null ? "" : proxy.password);
                             tunnel.setConnectTimeoutMillis(config.connectTimeoutMillis);
@@ -96,7 +98,7 @@ final class TargetConnector {
         if (proxy != null) {
             // the proxy resolves the backend's name
             connect = bootstrap.resolver(NoopAddressResolverGroup.INSTANCE)
-                    .connect(java.net.InetSocketAddress.createUnresolved(host, port));
+                    .connect(InetSocketAddress.createUnresolved(host, port));
         } else {
             connect = bootstrap.connect(host, port);
         }

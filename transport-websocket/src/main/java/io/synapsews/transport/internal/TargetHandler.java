@@ -1,5 +1,7 @@
 package io.synapsews.transport.internal;
 
+import java.util.concurrent.TimeUnit;
+
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -7,19 +9,17 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
-import io.synapsews.transport.netty.LivenessHandler;
-import io.synapsews.transport.netty.LivenessSettings;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.synapsews.transport.netty.LivenessHandler;
+import io.synapsews.transport.netty.LivenessSettings;
 import io.synapsews.transport.spi.HandshakeException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-
-import java.util.concurrent.TimeUnit;
 
 /** The backend side of a connection: runs the client handshake, then hands frames to the connection. */
 final class TargetHandler extends ChannelInboundHandlerAdapter {

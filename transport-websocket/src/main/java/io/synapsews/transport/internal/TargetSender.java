@@ -1,14 +1,26 @@
 package io.synapsews.transport.internal;
 
+import java.io.File;
+import java.security.KeyStore;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import javax.net.ssl.TrustManagerFactory;
+
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.synapsews.transport.config.ServerHome;
+import io.synapsews.transport.payload.PayloadCodec;
 import io.synapsews.transport.spi.CloseCodes;
 import io.synapsews.transport.spi.HandshakeException;
 import io.synapsews.transport.spi.SafeText;
-import io.synapsews.transport.payload.PayloadCodec;
-import io.synapsews.transport.config.ServerHome;
 import io.synapsews.transport.spi.SourceLeg;
 import io.synapsews.transport.spi.TargetLink;
 import io.synapsews.transport.spi.WebSocketProperties;
@@ -17,17 +29,8 @@ import org.apache.axis2.context.AbstractContext;
 import org.apache.axis2.context.ConfigurationContext;
 import org.apache.axis2.context.MessageContext;
 import org.apache.axis2.description.TransportOutDescription;
-
-import javax.net.ssl.TrustManagerFactory;
-import java.io.File;
-import java.security.KeyStore;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Iterator;
-import java.util.LinkedHashSet;
-import java.util.Set;
-import java.util.List;
-import java.util.Map;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 /**
  * The work behind {@code WebsocketTransportSender}: one backend connection per client connection
@@ -38,7 +41,7 @@ public final class TargetSender {
     /** The runtime\'s payload codec (counts what it built, left untouched and relayed). */
     private final PayloadCodec codec = PayloadCodec.shared();
 
-    private static final org.apache.commons.logging.Log log = org.apache.commons.logging.LogFactory.getLog(TargetSender.class);
+    private static final Log log = LogFactory.getLog(TargetSender.class);
 
     private final TransportSenderConfig config;
     private final TargetConnector connector;

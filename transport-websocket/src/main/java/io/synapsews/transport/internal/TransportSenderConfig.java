@@ -1,5 +1,15 @@
 package io.synapsews.transport.internal;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+
+import javax.xml.namespace.QName;
+
 import io.synapsews.transport.config.ParameterException;
 import io.synapsews.transport.config.Parameters;
 import io.synapsews.transport.netty.LivenessSettings;
@@ -8,13 +18,6 @@ import org.apache.axiom.om.OMElement;
 import org.apache.axis2.AxisFault;
 import org.apache.axis2.description.Parameter;
 import org.apache.axis2.description.TransportOutDescription;
-
-import javax.xml.namespace.QName;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
-import java.util.List;
 
 /**
  * The transport sender's settings, read once from its {@code transportSender} block in
@@ -82,7 +85,7 @@ public final class TransportSenderConfig {
         boolean covers(String backendHost) {
             for (String t : targetHosts) {
                 if ("*".equals(t) || t.equalsIgnoreCase(backendHost)
-                        || t.startsWith("*.") && backendHost.toLowerCase(java.util.Locale.ROOT).endsWith(t.substring(1).toLowerCase(java.util.Locale.ROOT))) {
+                        || t.startsWith("*.") && backendHost.toLowerCase(Locale.ROOT).endsWith(t.substring(1).toLowerCase(Locale.ROOT))) {
                     return true;
                 }
             }
@@ -154,7 +157,7 @@ public final class TransportSenderConfig {
             return Collections.emptyList();
         }
         List<ProxyProfile> profiles = new ArrayList<>();
-        java.util.Iterator<?> it = p.getParameterElement().getChildrenWithLocalName("profile");
+        Iterator<?> it = p.getParameterElement().getChildrenWithLocalName("profile");
         while (it.hasNext()) {
             OMElement profile = (OMElement) it.next();
             String targets = child(profile, "targetHosts");

@@ -1,5 +1,8 @@
 package io.synapsews.transport.mediation;
 
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
 import io.synapsews.transport.spi.WebSocketProperties;
 import org.apache.axiom.om.OMAbstractFactory;
 import org.apache.axiom.soap.SOAPFactory;
@@ -17,8 +20,6 @@ import org.apache.synapse.core.SynapseEnvironment;
 import org.apache.synapse.core.axis2.Axis2MessageContext;
 import org.apache.synapse.core.axis2.Axis2SynapseEnvironment;
 import org.apache.synapse.mediators.MediatorFaultHandler;
-
-import java.util.UUID;
 
 /**
  * Creates Synapse message contexts for WebSocket messages and mediates them through a named
@@ -38,7 +39,7 @@ public final class Mediation {
 
     /** A random (version 4) UUID string, without SecureRandom's lock and cost on every message. */
     public static String fastUuid() {
-        java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+        ThreadLocalRandom r = ThreadLocalRandom.current();
         long msb = (r.nextLong() & ~0xF000L) | 0x4000L;
         long lsb = (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
         return new UUID(msb, lsb).toString();

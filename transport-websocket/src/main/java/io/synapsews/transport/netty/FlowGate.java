@@ -1,9 +1,10 @@
 package io.synapsews.transport.netty;
 
-import io.netty.channel.Channel;
-
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+
+import io.netty.channel.Channel;
 
 /**
  * Backpressure for one direction of a connection: the bytes read on one leg that the other leg
@@ -70,7 +71,7 @@ public final class FlowGate {
      * Queues {@code work} about a message of {@code payloadLength} bytes on {@code executor}, counted against
      * the gate until it has run; on the reader's event loop.
      */
-    public void submit(java.util.concurrent.Executor executor, int payloadLength, Runnable work) {
+    public void submit(Executor executor, int payloadLength, Runnable work) {
         long c = cost(payloadLength);
         queued(c);
         executor.execute(() -> {

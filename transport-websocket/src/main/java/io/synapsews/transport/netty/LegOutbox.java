@@ -1,12 +1,13 @@
 package io.synapsews.transport.netty;
 
-import io.synapsews.transport.spi.CloseCodes;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-
-import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
+import io.synapsews.transport.spi.CloseCodes;
 
 /**
  * What both legs of a connection (client and backend) do with outgoing frames: hold them while
@@ -32,7 +33,7 @@ public final class LegOutbox {
     /** Bytes of the held frames; written on the event loop, read from any thread (writability checks). */
     private volatile long heldBytes;
     /** Bytes of frames handed to the event loop by other threads and not offered yet. */
-    private final java.util.concurrent.atomic.AtomicLong inTransit = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong inTransit = new AtomicLong();
 
     public LegOutbox(Channel channel) {
         this.channel = channel;

@@ -1,5 +1,7 @@
 package io.synapsews.transport.netty;
 
+import java.util.concurrent.TimeUnit;
+
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -10,8 +12,6 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-
-import java.util.concurrent.TimeUnit;
 
 /**
  * Keeps one leg of a connection (the client's or a backend's) honest once it is open: pings the peer

@@ -1,9 +1,11 @@
 package io.synapsews.transport.payload;
 
-import org.apache.axiom.om.ds.AbstractPullOMDataSource;
-
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
+
+import org.apache.axiom.om.OMDataSourceExt;
+import org.apache.axiom.om.ds.AbstractPullOMDataSource;
+import org.apache.axis2.context.MessageContext;
 
 /**
  * The payload of a WebSocket text message as it arrived: the frame's bytes behind an Axiom
@@ -14,10 +16,10 @@ final class FramePayload extends AbstractPullOMDataSource {
 
     final byte[] bytes;
     private final String contentType;
-    private final org.apache.axis2.context.MessageContext axis2Ctx;
+    private final MessageContext axis2Ctx;
     private final PayloadCounters counters;
 
-    FramePayload(byte[] bytes, String contentType, org.apache.axis2.context.MessageContext axis2Ctx, PayloadCounters counters) {
+    FramePayload(byte[] bytes, String contentType, MessageContext axis2Ctx, PayloadCounters counters) {
         this.counters = counters;
         this.bytes = bytes;
         this.contentType = contentType;
@@ -37,7 +39,7 @@ final class FramePayload extends AbstractPullOMDataSource {
 
     /** Synapse clones the envelope on every {@code <send>}: the clone keeps the bytes. */
     @Override
-    public org.apache.axiom.om.OMDataSourceExt copy() {
+    public OMDataSourceExt copy() {
         return new FramePayload(bytes, contentType, axis2Ctx, counters);
     }
 }

@@ -1,4 +1,5 @@
 package io.synapsews.transport.payload;
+import java.util.Locale;
 
 /**
  * How deeply a JSON text nests, found in one pass over its bytes without parsing it. Message builders
@@ -24,7 +25,7 @@ public final class JsonDepth {
 
     /** Whether a message of this content type is read as JSON. */
     public static boolean isJson(String contentType) {
-        return contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).contains("json");
+        return contentType != null && contentType.toLowerCase(Locale.ROOT).contains("json");
     }
 
     /** Whether {@code json} nests deeper than {@code max} (brackets inside strings do not count). */

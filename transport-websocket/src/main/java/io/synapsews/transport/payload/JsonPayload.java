@@ -1,10 +1,11 @@
 package io.synapsews.transport.payload;
 
-import org.apache.axiom.om.OMDataSourceExt;
-import org.apache.axiom.om.ds.AbstractPullOMDataSource;
-
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
+
+import org.apache.axiom.om.OMDataSourceExt;
+import org.apache.axiom.om.ds.AbstractPullOMDataSource;
+import org.apache.axis2.context.MessageContext;
 
 /**
  * A JSON message as it arrived, behind an Axiom {@code OMSourcedElement} named after its top-level key.
@@ -31,10 +32,10 @@ final class JsonPayload extends AbstractPullOMDataSource {
 
     final Read read;
     private final String contentType;
-    private final org.apache.axis2.context.MessageContext axis2Ctx;
+    private final MessageContext axis2Ctx;
     private final PayloadCounters counters;
 
-    JsonPayload(Read read, String contentType, org.apache.axis2.context.MessageContext axis2Ctx, PayloadCounters counters) {
+    JsonPayload(Read read, String contentType, MessageContext axis2Ctx, PayloadCounters counters) {
         this.counters = counters;
         this.read = read;
         this.contentType = contentType;

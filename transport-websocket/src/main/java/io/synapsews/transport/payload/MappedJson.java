@@ -2,7 +2,9 @@ package io.synapsews.transport.payload;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Iterator;
+import java.util.Set;
 
 import org.apache.axiom.om.OMElement;
 import org.apache.axiom.om.OMNode;
@@ -152,7 +154,7 @@ final class MappedJson {
             add(START, name);
             int firstChild = size;
             // a few keys: scan the events; past that a set, so a flat object of 80,000 keys stays linear
-            java.util.Set<String> keys = null;
+            Set<String> keys = null;
             int count = 0;
             while (true) {
                 space();
@@ -161,7 +163,7 @@ final class MappedJson {
                     return false;
                 }
                 if (keys == null && ++count > 8) {
-                    keys = new java.util.HashSet<>();
+                    keys = new HashSet<>();
                     collectKeys(firstChild, keys);
                 }
                 if ((keys == null ? duplicate(key, firstChild) : !keys.add(key)) || !value(key, depth + 1)) {
@@ -220,7 +222,7 @@ final class MappedJson {
     }
 
     /** The keys of the object whose children start at event {@code from}, as {@link #duplicate} sees them. */
-    private void collectKeys(int from, java.util.Set<String> into) {
+    private void collectKeys(int from, Set<String> into) {
         int level = 0;
         for (int e = from; e < size; e++) {
             if (types[e] == START) {

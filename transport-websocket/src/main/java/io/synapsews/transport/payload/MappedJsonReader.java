@@ -1,12 +1,13 @@
 package io.synapsews.transport.payload;
 
+import java.util.Collections;
+import java.util.Iterator;
+
 import javax.xml.namespace.NamespaceContext;
 import javax.xml.namespace.QName;
 import javax.xml.stream.Location;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
-import java.util.Collections;
-import java.util.Iterator;
 
 /** The events of a {@link MappedJson} as a StAX reader: elements without namespaces or attributes, and text. */
 final class MappedJsonReader implements XMLStreamReader {

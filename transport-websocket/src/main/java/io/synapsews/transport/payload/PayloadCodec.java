@@ -1,12 +1,32 @@
 package io.synapsews.transport.payload;
 
-import io.synapsews.transport.spi.WebSocketProperties;
-import io.synapsews.transport.mediation.Mediation;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+import javax.activation.DataHandler;
+import javax.activation.DataSource;
+import javax.xml.namespace.QName;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamReader;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.synapsews.transport.mediation.Mediation;
+import io.synapsews.transport.spi.WebSocketProperties;
 import org.apache.axiom.om.OMAbstractFactory;
+import org.apache.axiom.om.OMDataSource;
+import org.apache.axiom.om.OMDataSourceExt;
 import org.apache.axiom.om.OMElement;
 import org.apache.axiom.om.OMFactory;
 import org.apache.axiom.om.OMNode;
@@ -22,16 +42,6 @@ import org.apache.axis2.transport.TransportUtils;
 import org.apache.axis2.transport.base.BaseUtils;
 import org.apache.axis2.util.MessageProcessorSelector;
 import org.apache.synapse.MessageContext;
-
-import javax.activation.DataHandler;
-import javax.activation.DataSource;
-import javax.xml.namespace.QName;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Converts between WebSocket messages and message context payloads. Text becomes the standard
@@ -70,7 +80,7 @@ public final class PayloadCodec {
     /** The frame's payload as a byte array of its own, the frame released (mediation outlives the buffer). */
     public static byte[] drain(WebSocketFrame frame) {
         try {
-            return io.netty.buffer.ByteBufUtil.getBytes(frame.content());
+            return ByteBufUtil.getBytes(frame.content());
         } finally {
             frame.release();
         }
@@ -167,12 +177,12 @@ public final class PayloadCodec {
     }
 
     /** A reader over the text payload as the builder of {@code type} makes it, for a lazy payload that is read. */
-    static javax.xml.stream.XMLStreamReader builtReader(byte[] utf8, String type, org.apache.axis2.context.MessageContext axis2Ctx)
-            throws javax.xml.stream.XMLStreamException {
+    static XMLStreamReader builtReader(byte[] utf8, String type, org.apache.axis2.context.MessageContext axis2Ctx)
+            throws XMLStreamException {
         try {
             return textElement(utf8, type, axis2Ctx).getXMLStreamReader(false);
         } catch (AxisFault e) {
-            throw new javax.xml.stream.XMLStreamException("the " + type + " payload cannot be built: " + e.getMessage(), e);
+            throw new XMLStreamException("the " + type + " payload cannot be built: " + e.getMessage(), e);
         }
     }
 
@@ -201,8 +211,8 @@ public final class PayloadCodec {
         return key == null ? doc : OMAbstractFactory.getOMFactory().createOMElement(((OMSourcedElement) doc).getDataSource(), key, null);
     }
 
-    private static boolean isJson(org.apache.axiom.om.OMDataSource ds) {
-        return ds instanceof org.apache.axiom.om.OMDataSourceExt && ds.getClass().getName().startsWith("org.apache.axis2.json.");
+    private static boolean isJson(OMDataSource ds) {
+        return ds instanceof OMDataSourceExt && ds.getClass().getName().startsWith("org.apache.axis2.json.");
     }
 
     /** The first key of a JSON object when it is a plain XML name (no namespace mapping), else null. */
@@ -234,9 +244,9 @@ public final class PayloadCodec {
         if (ping || isTrue(axis2Ctx.getProperty(WebSocketProperties.PONG_FRAME_PRESENT))) {
             // a control frame passed through: its payload is the binary wrapper's bytes, at most 125
             byte[] data = payload != null && BINARY.equals(payload.getQName()) ? binaryContent(payload) : new byte[0];
-            io.netty.buffer.ByteBuf content = Unpooled.wrappedBuffer(data, 0, Math.min(data.length, 125));
-            return ping ? new io.netty.handler.codec.http.websocketx.PingWebSocketFrame(content)
-                    : new io.netty.handler.codec.http.websocketx.PongWebSocketFrame(content);
+            ByteBuf content = Unpooled.wrappedBuffer(data, 0, Math.min(data.length, 125));
+            return ping ? new PingWebSocketFrame(content)
+                    : new PongWebSocketFrame(content);
         }
         if (payload == null) {
             return new TextWebSocketFrame(Unpooled.EMPTY_BUFFER);
@@ -264,7 +274,7 @@ public final class PayloadCodec {
         if (payload instanceof OMSourcedElement && !((OMSourcedElement) payload).isExpanded()
                 && isJson(((OMSourcedElement) payload).getDataSource())) {
             // JSON no mediator changed (a reader may have read it): the text it came as
-            Object original = ((org.apache.axiom.om.OMDataSourceExt) ((OMSourcedElement) payload).getDataSource()).getObject();
+            Object original = ((OMDataSourceExt) ((OMSourcedElement) payload).getDataSource()).getObject();
             if (original instanceof String) {
                 counters.untouched.increment();
                 return new TextWebSocketFrame(Unpooled.wrappedBuffer(((String) original).getBytes(StandardCharsets.UTF_8)));
@@ -291,7 +301,7 @@ public final class PayloadCodec {
         }
         OMText text = (OMText) child;
         if (!text.isBinary()) {
-            return java.util.Base64.getMimeDecoder().decode(text.getText());
+            return Base64.getMimeDecoder().decode(text.getText());
         }
         DataHandler dh = (DataHandler) text.getDataHandler();
         if (dh.getDataSource() instanceof BytesDataSource) {

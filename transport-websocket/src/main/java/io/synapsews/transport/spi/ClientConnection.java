@@ -1,9 +1,9 @@
 package io.synapsews.transport.spi;
 
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-
 import java.util.List;
 import java.util.Map;
+
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 
 /**
  * A client connection accepted by a WebSocket inbound endpoint, as mediators and

@@ -1,9 +1,9 @@
 package io.synapsews.transport.spi;
 
+import java.nio.charset.StandardCharsets;
+
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
-
-import java.nio.charset.StandardCharsets;
 
 /**
  * The close codes a close frame may carry (RFC 6455 7.4), and the one place a close frame we send is

@@ -1,11 +1,11 @@
 package io.synapsews.transport.spi;
 
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
-
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 /** The connection listeners of this runtime; the inbound endpoints report to them. */
 public final class ConnectionListeners {

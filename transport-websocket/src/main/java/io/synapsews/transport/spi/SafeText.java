@@ -1,4 +1,5 @@
 package io.synapsews.transport.spi;
+import java.util.regex.Pattern;
 
 /**
  * Client-supplied text on its way into a log line or a response header. Everything a client sends
@@ -78,7 +79,7 @@ public final class SafeText {
         return b.toString();
     }
 
-    private static final java.util.regex.Pattern QUERY_TOKEN = java.util.regex.Pattern.compile("([?&]access_token=)[^&#]*");
+    private static final Pattern QUERY_TOKEN = Pattern.compile("([?&]access_token=)[^&#]*");
 
     /**
      * A request path for a log line: an {@code access_token} query value masked, for the lines written

@@ -1,10 +1,9 @@
 package io.synapsews.transport.spi;
 
-import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-
 import java.util.concurrent.Executor;
 
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import org.apache.axis2.description.TransportOutDescription;
 
 /**

@@ -1,8 +1,8 @@
 package io.synapsews.transport.spi;
 
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-
 import java.util.concurrent.CompletableFuture;
+
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 
 /**
  * The backend leg of a client connection as the client side sees it. The transport sender opens

@@ -1,4 +1,6 @@
 package io.synapsews.transport.spi;
+import java.util.Locale;
+import java.util.Set;
 
 /**
  * Names of the message context properties and configuration parameters shared by the transport
@@ -62,7 +64,7 @@ public final class WebSocketProperties {
     };
 
     /** Synapse and Axis2 control properties without an underscore (those with one are all reserved). */
-    private static final java.util.Set<String> RESERVED_NAMES = java.util.Set.of(
+    private static final Set<String> RESERVED_NAMES = Set.of(
             "response", "messagetype", "contenttype", "preserveprocessedheaders", "clientapinonblocking",
             "transportnonblocking", "disableaddressingforoutmessages", "charsetencoding", "target_address");
 
@@ -77,7 +79,7 @@ public final class WebSocketProperties {
         if (name == null || name.isEmpty() || name.indexOf('_') >= 0) {
             return true;
         }
-        String lower = name.toLowerCase(java.util.Locale.ROOT);
+        String lower = name.toLowerCase(Locale.ROOT);
         for (String prefix : RESERVED_PREFIXES) {
             if (lower.startsWith(prefix)) {
                 return true;

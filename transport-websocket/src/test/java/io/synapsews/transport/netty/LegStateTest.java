@@ -1,16 +1,16 @@
 package io.synapsews.transport.netty;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.util.concurrent.TimeUnit;
 
 import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.EventLoop;
 import io.synapsews.transport.spi.CloseCodes;
 import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The one state machine of both legs: its transitions, the code it records, and whose thread may move it. */
 class LegStateTest {

@@ -1,11 +1,5 @@
 package io.synapsews.transport.netty;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +11,14 @@ import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The liveness checks of one leg, driven by hand: the channel's scheduled checks by
@@ -194,7 +195,7 @@ class LivenessHandlerTest {
         assertTrue(LivenessSettings.OFF.writerIdleAfter(Duration.ofSeconds(1)).needed());
         assertEquals(LivenessSettings.OFF.pingEvery(Duration.ofSeconds(1)), LivenessSettings.OFF.pingEvery(Duration.ofMillis(1000)));
         assertEquals(Duration.ofSeconds(10), LivenessSettings.OFF.pongTimeout(), "the default pong timeout");
-        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        Assertions.assertThrows(IllegalArgumentException.class,
                 () -> LivenessSettings.OFF.idleAfter(Duration.ofMillis(-1)));
         ch = new EmbeddedChannel();
     }

@@ -1,11 +1,5 @@
 package io.synapsews.transport.payload;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 
@@ -16,8 +10,15 @@ import org.apache.axiom.om.OMXMLBuilderFactory;
 import org.apache.axis2.context.MessageContext;
 import org.apache.axis2.description.AxisService;
 import org.apache.axis2.json.JSONOMBuilder;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Our one-pass JSON reader against axis2-json's own mapped builder (jettison), the builder administrators
@@ -87,7 +88,7 @@ class MappedJsonTest {
         assertNull(MappedJson.parse(json.getBytes(StandardCharsets.UTF_8)), json);
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void aChangedTreeNoLongerMatches() {
         byte[] json = "{\"msg\":{\"id\":\"t1\",\"items\":[1,2]}}".getBytes(StandardCharsets.UTF_8);
         MappedJson events = MappedJson.parse(json);

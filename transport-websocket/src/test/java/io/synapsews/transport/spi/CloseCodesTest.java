@@ -1,9 +1,10 @@
 package io.synapsews.transport.spi;
 
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import org.junit.jupiter.api.Test;
-
-import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -49,8 +50,8 @@ class CloseCodesTest {
 
     @Test
     void theNamesAreTheRfcCodes() {
-        assertEquals(java.util.List.of(1000, 1001, 1002, 1005, 1006, 1007, 1008, 1009, 1011, 1014),
-                java.util.List.of(CloseCodes.NORMAL, CloseCodes.GOING_AWAY, CloseCodes.PROTOCOL_ERROR, CloseCodes.NO_STATUS,
+        assertEquals(List.of(1000, 1001, 1002, 1005, 1006, 1007, 1008, 1009, 1011, 1014),
+                List.of(CloseCodes.NORMAL, CloseCodes.GOING_AWAY, CloseCodes.PROTOCOL_ERROR, CloseCodes.NO_STATUS,
                         CloseCodes.ABNORMAL, CloseCodes.INVALID_PAYLOAD, CloseCodes.POLICY_VIOLATION, CloseCodes.TOO_BIG,
                         CloseCodes.INTERNAL_ERROR, CloseCodes.BAD_GATEWAY));
         assertFalse(CloseCodes.sendable(CloseCodes.NO_STATUS) || CloseCodes.sendable(CloseCodes.ABNORMAL), "recorded, never sent");

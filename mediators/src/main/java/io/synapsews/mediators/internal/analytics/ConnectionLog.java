@@ -1,11 +1,5 @@
 package io.synapsews.mediators.internal.analytics;
 
-import com.nimbusds.jose.util.JSONObjectUtils;
-import io.synapsews.mediators.ApiProperties;
-import io.synapsews.transport.spi.ClientConnection;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
-
 import java.io.File;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -14,6 +8,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+
+import com.nimbusds.jose.util.JSONObjectUtils;
+import io.synapsews.mediators.ApiProperties;
+import io.synapsews.transport.spi.ClientConnection;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 /** Appends one JSON line per closed client connection to a file. */
 public final class ConnectionLog implements AutoCloseable {

@@ -1,16 +1,16 @@
 package io.synapsews.mediators.internal.analytics;
 
-import io.synapsews.mediators.ApiProperties;
-import io.synapsews.transport.spi.ConnectionListener;
-import io.synapsews.transport.payload.PayloadCodec;
-import io.synapsews.transport.payload.PayloadCounters;
-import io.synapsews.transport.spi.ClientConnection;
-
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.LongAdder;
+
+import io.synapsews.mediators.ApiProperties;
+import io.synapsews.transport.payload.PayloadCodec;
+import io.synapsews.transport.payload.PayloadCounters;
+import io.synapsews.transport.spi.ClientConnection;
+import io.synapsews.transport.spi.ConnectionListener;
 
 /**
  * Analytics of the gateway: counters per API, application and direction, kept exactly and served

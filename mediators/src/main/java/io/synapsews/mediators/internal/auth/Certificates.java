@@ -1,12 +1,12 @@
 package io.synapsews.mediators.internal.auth;
 
-import io.synapsews.transport.config.ServerHome;
-
 import java.io.File;
 import java.io.FileInputStream;
 import java.io.InputStream;
 import java.security.PublicKey;
 import java.security.cert.CertificateFactory;
+
+import io.synapsews.transport.config.ServerHome;
 
 /** Reads the public key of an X.509 certificate file (PEM or DER). */
 public final class Certificates {

@@ -1,17 +1,19 @@
 package io.synapsews.mediators.internal.auth;
 
-import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.JWKSet;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.text.ParseException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
 
 /**
  * A JWKS fetched from a URL and kept for {@code ttl}. A key id it does not hold triggers a refresh (at
@@ -33,7 +35,7 @@ final class JwksCache {
     private final long minRefreshMillis;
     private final long maxStaleMillis;
     private final HttpClient http;
-    private final java.util.concurrent.Semaphore waiters = new java.util.concurrent.Semaphore(MAX_WAITERS);
+    private final Semaphore waiters = new Semaphore(MAX_WAITERS);
     private volatile JWKSet keys;
     private volatile long fetchedAt;
     /** Guarded by this: the fetch in flight, and when the last one started. */
@@ -108,7 +110,7 @@ final class JwksCache {
                                 throw new IllegalStateException("answered " + r.statusCode());
                             }
                             set = JWKSet.parse(r.body());
-                        } catch (java.text.ParseException | RuntimeException e) {
+                        } catch (ParseException | RuntimeException e) {
                             problem = e;
                         }
                     }

@@ -1,14 +1,5 @@
 package io.synapsews.mediators.internal.auth;
 
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.JWSVerifier;
-import com.nimbusds.jose.crypto.factories.DefaultJWSVerifierFactory;
-import com.nimbusds.jose.jwk.AsymmetricJWK;
-import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.util.JSONObjectUtils;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
-
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -18,12 +9,23 @@ import java.nio.charset.StandardCharsets;
 import java.security.Key;
 import java.security.PublicKey;
 import java.text.ParseException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Date;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.crypto.factories.DefaultJWSVerifierFactory;
+import com.nimbusds.jose.jwk.AsymmetricJWK;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.util.JSONObjectUtils;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 
 /**
  * Validates access tokens: JWTs by signature (a JWKS URL, a configured certificate, or the built-in
@@ -48,14 +50,43 @@ public final class TokenValidator {
     private final Supplier<String> audience;
     private final long clockSkewMillis;
     /** What "now" is for expiry, not-before and the introspection cache (the system clock but in tests). */
-    private final java.time.Clock clock;
+    private final Clock clock;
     private final boolean requireExpiry;
     private final URI introspectionUrl;
     private final String introspectionAuth;
     private final long introspectionCacheMillis;
     private final long introspectionNegativeCacheMillis;
     private final Map<String, CachedAnswer> introspected;
+    /**
+     * JWTs whose signature verified, with the key that verified them: a client that reconnects with the
+     * same token is not verified again (an RSA verification is most of a handshake's CPU). The claims are
+     * checked on every use (expiry, issuer and audience may have changed); an entry whose key is no
+     * longer the key source's answer for its key id is verified again. Only tokens that verified are
+     * kept, so a flood of forged tokens cannot fill it; least recently used out past {@link #VERIFIED_CACHE_SIZE}.
+     */
+    private final Map<String, Verified> verified = new LinkedHashMap<String, Verified>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Verified> eldest) {
+            return size() > VERIFIED_CACHE_SIZE;
+        }
+    };
+    private final java.util.concurrent.atomic.LongAdder signatureChecks = new java.util.concurrent.atomic.LongAdder();
     private final HttpClient http;
+
+    /** The most verified JWTs remembered (about 1 KiB each). */
+    static final int VERIFIED_CACHE_SIZE = 10_000;
+
+    private static final class Verified {
+        final String kid;
+        final Key key;
+        final JWTClaimsSet claims;
+
+        Verified(String kid, Key key, JWTClaimsSet claims) {
+            this.kid = kid;
+            this.key = key;
+            this.claims = claims;
+        }
+    }
 
     private TokenValidator(Builder b) {
         this.http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
@@ -96,6 +127,18 @@ public final class TokenValidator {
     }
 
     public ValidatedToken validate(String token) throws InvalidTokenException {
+        Verified seen;
+        synchronized (verified) {
+            seen = verified.get(token);
+        }
+        if (seen != null) {
+            if (seen.key.equals(keys.find(seen.kid))) {
+                return checkClaims(seen.claims);
+            }
+            synchronized (verified) {
+                verified.remove(token);
+            }
+        }
         SignedJWT jwt = null;
         if (token.chars().filter(c -> c == '.').count() == 2) {
             try {
@@ -105,7 +148,7 @@ public final class TokenValidator {
             }
         }
         if (jwt != null && keys != null) {
-            return validateJwt(jwt);
+            return validateJwt(token, jwt);
         }
         if (introspectionUrl != null) {
             return introspect(token);
@@ -114,7 +157,12 @@ public final class TokenValidator {
                 : "no key source to verify the JWT");
     }
 
-    private ValidatedToken validateJwt(SignedJWT jwt) throws InvalidTokenException {
+    /** How many JWT signatures this validator has verified (a cached token is not verified again). */
+    long signatureChecks() {
+        return signatureChecks.sum();
+    }
+
+    private ValidatedToken validateJwt(String token, SignedJWT jwt) throws InvalidTokenException {
         JWSHeader header = jwt.getHeader();
         Key key = keys.find(header.getKeyID());
         if (key == null) {
@@ -122,10 +170,15 @@ public final class TokenValidator {
         }
         try {
             JWSVerifier verifier = new DefaultJWSVerifierFactory().createJWSVerifier(header, key);
+            signatureChecks.increment();
             if (!jwt.verify(verifier)) {
                 throw new InvalidTokenException("invalid_token", "signature does not verify");
             }
-            return checkClaims(jwt.getJWTClaimsSet());
+            JWTClaimsSet claims = jwt.getJWTClaimsSet();
+            synchronized (verified) {
+                verified.put(token, new Verified(header.getKeyID(), key, claims));
+            }
+            return checkClaims(claims);
         } catch (InvalidTokenException e) {
             throw e;
         } catch (Exception e) {
@@ -222,7 +275,7 @@ public final class TokenValidator {
         String aud = audience.get();
         Object audClaim = answer.get("aud");
         boolean audOk = audClaim instanceof String ? aud != null && aud.equals(audClaim)
-                : audClaim instanceof java.util.List && ((java.util.List<?>) audClaim).contains(aud);
+                : audClaim instanceof List && ((List<?>) audClaim).contains(aud);
         if (aud != null && !audOk) {
             throw new InvalidTokenException("invalid_token", "the token's audience is not accepted");
         }
@@ -283,7 +336,7 @@ public final class TokenValidator {
         private Supplier<String> issuer = () -> null;
         private Supplier<String> audience = () -> null;
         private long clockSkewSeconds = 60;
-        private java.time.Clock clock = java.time.Clock.systemUTC();
+        private Clock clock = Clock.systemUTC();
         private boolean requireExpiry = true;
         private String introspectionUrl;
         private String introspectionClientId;
@@ -308,7 +361,7 @@ public final class TokenValidator {
         public Builder issuer(Supplier<String> issuer) { this.issuer = issuer; return this; }
         public Builder audience(Supplier<String> audience) { this.audience = audience; return this; }
         public Builder clockSkewSeconds(long s) { this.clockSkewSeconds = s; return this; }
-        public Builder clock(java.time.Clock c) { this.clock = c; return this; }
+        public Builder clock(Clock c) { this.clock = c; return this; }
         public Builder requireExpiry(boolean require) { this.requireExpiry = require; return this; }
         public Builder introspection(String url, String clientId, String clientSecret) {
             this.introspectionUrl = url;

@@ -1,22 +1,33 @@
 package io.synapsews.mediators.internal.auth;
 
-import io.synapsews.testing.Await;
-
-import io.synapsews.mediators.internal.HttpReply;
-import io.synapsews.mediators.internal.HttpEndpointServer;
-import io.synapsews.mediators.internal.GatewayConfig;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.File;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+
+import io.synapsews.mediators.internal.GatewayConfig;
+import io.synapsews.mediators.internal.HttpEndpointServer;
+import io.synapsews.mediators.internal.HttpReply;
+import io.synapsews.testing.Await;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -74,15 +85,15 @@ class JwksCacheTest {
     @Test
     void aHangingJwksServerGetsOneRequestForFiftyConcurrentHandshakes() throws Exception {
         AtomicInteger accepted = new AtomicInteger();
-        try (java.net.ServerSocket hanging = new java.net.ServerSocket(0, 100, java.net.InetAddress.getLoopbackAddress())) {
-            java.util.List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (ServerSocket hanging = new ServerSocket(0, 100, InetAddress.getLoopbackAddress())) {
+            List<Socket> held = new CopyOnWriteArrayList<>();
             Thread acceptor = new Thread(() -> {
                 try {
                     while (true) {
                         held.add(hanging.accept()); // reads nothing, answers nothing
                         accepted.incrementAndGet();
                     }
-                } catch (java.io.IOException closed) {
+                } catch (IOException closed) {
                     // the test is over
                 }
             });
@@ -90,9 +101,9 @@ class JwksCacheTest {
             acceptor.start();
             JwksCache cache = new JwksCache(URI.create("http://127.0.0.1:" + hanging.getLocalPort() + "/jwks"),
                     300_000, 60_000, 300_000, HttpClient.newHttpClient());
-            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(50);
+            ExecutorService pool = Executors.newFixedThreadPool(50);
             try {
-                java.util.List<java.util.concurrent.Future<String>> results = new java.util.ArrayList<>();
+                List<Future<String>> results = new ArrayList<>();
                 for (int i = 0; i < 50; i++) {
                     results.add(pool.submit(() -> {
                         try {
@@ -103,9 +114,9 @@ class JwksCacheTest {
                         }
                     }));
                 }
-                for (java.util.concurrent.Future<String> r : results) {
+                for (Future<String> r : results) {
                     // each waits on the one fetch, which times out (JwksCache.TIMEOUT), not 50 of them in turn
-                    assertEquals("key_source_unavailable", r.get(JwksCache.TIMEOUT.toSeconds() + 5, java.util.concurrent.TimeUnit.SECONDS));
+                    assertEquals("key_source_unavailable", r.get(JwksCache.TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS));
                 }
                 assertEquals(1, accepted.get(), "one fetch in flight for every waiting handshake");
                 // and within the refresh interval the next one fails at once, without a request
@@ -113,7 +124,7 @@ class JwksCacheTest {
                 assertEquals(1, accepted.get());
             } finally {
                 pool.shutdownNow();
-                for (java.net.Socket s : held) {
+                for (Socket s : held) {
                     s.close();
                 }
             }
@@ -140,7 +151,7 @@ class JwksCacheTest {
             // past the ttl, the server failing: the last good key still verifies, and a refresh was tried
             assertNotNull(cache.find(kid));
             assertNotNull(cache.find(kid));
-            Await.until(java.time.Duration.ofSeconds(10), () -> {
+            Await.until(Duration.ofSeconds(10), () -> {
                 try {
                     assertNotNull(cache.find(kid)); // served while a refresh runs or after it failed
                 } catch (InvalidTokenException e) {
@@ -150,7 +161,7 @@ class JwksCacheTest {
             }, "a refresh of the expired keys");
             assertNotNull(cache.find(kid), "the last good key after the failed refresh");
             // past the staleness limit the keys are not used any more
-            Await.until(java.time.Duration.ofSeconds(10), () -> {
+            Await.until(Duration.ofSeconds(10), () -> {
                 try {
                     cache.find(kid);
                     return false;

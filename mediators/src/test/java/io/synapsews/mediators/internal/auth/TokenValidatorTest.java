@@ -1,16 +1,20 @@
 package io.synapsews.mediators.internal.auth;
 
-import io.synapsews.mediators.internal.HttpReply;
-import io.synapsews.mediators.internal.HttpEndpointServer;
-import io.synapsews.mediators.internal.GatewayConfig;
-import com.nimbusds.jwt.SignedJWT;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.nimbusds.jwt.SignedJWT;
+import io.synapsews.mediators.internal.GatewayConfig;
+import io.synapsews.mediators.internal.HttpEndpointServer;
+import io.synapsews.mediators.internal.HttpReply;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -57,7 +61,7 @@ class TokenValidatorTest {
                 .keyManager(() -> other).build().validate(token));
         assertEquals("invalid_token", e.reason());
         // the token lives one second: read it 2.1 s later
-        java.time.Clock later = java.time.Clock.offset(java.time.Clock.systemUTC(), java.time.Duration.ofMillis(2100));
+        Clock later = Clock.offset(Clock.systemUTC(), Duration.ofMillis(2100));
         e = assertThrows(InvalidTokenException.class, () -> TokenValidator.builder()
                 .keyManager(() -> km).clockSkewSeconds(0).clock(later).build().validate(token));
         assertEquals("expired_token", e.reason());
@@ -75,9 +79,9 @@ class TokenValidatorTest {
     @Test
     void aCachedIntrospectionAnswerKeepsTheTokensOwnExpiry() throws Exception {
         long exp = System.currentTimeMillis() / 1000 + 3600;
-        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger calls = new AtomicInteger();
         try (HttpEndpointServer server = new HttpEndpointServer("introspection-test", "127.0.0.1", 0,
-                java.util.Map.of("/introspect", r -> {
+                Map.of("/introspect", r -> {
                     calls.incrementAndGet();
                     return HttpReply.json(200, "{\"active\":true,\"client_id\":\"a\",\"exp\":" + exp + "}");
                 }))) {
@@ -92,10 +96,10 @@ class TokenValidatorTest {
 
     @Test
     void introspectionAnswersAreCheckedForIssuerAndAudienceAndInactiveOnesAreCached() throws Exception {
-        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger calls = new AtomicInteger();
         long exp = System.currentTimeMillis() / 1000 + 60;
         try (HttpEndpointServer server = new HttpEndpointServer("introspection-test", "127.0.0.1", 0,
-                java.util.Map.of("/introspect", r -> {
+                Map.of("/introspect", r -> {
                     calls.incrementAndGet();
                     boolean active = !r.content().toString(StandardCharsets.UTF_8).contains("token=dead");
                     return HttpReply.json(200, active ? "{\"active\":true,\"client_id\":\"a\",\"iss\":\"https://km\","
@@ -117,5 +121,42 @@ class TokenValidatorTest {
             assertThrows(InvalidTokenException.class, () -> good.validate("dead"));
             assertEquals(before + 1, calls.get());
         }
+    }
+
+    @Test
+    void aTokenIsVerifiedOnceButItsClaimsOnEveryHandshake() throws Exception {
+        KeyManager km = keyManager(60);
+        GatewayConfig c = GatewayConfig.load(dir.resolve("gw.xml").toFile(), dir.toFile());
+        String token = km.issue(c.application("a"), c.keys("a"));
+        java.util.concurrent.atomic.AtomicReference<java.time.Clock> now =
+                new java.util.concurrent.atomic.AtomicReference<>(java.time.Clock.systemUTC());
+        java.util.concurrent.atomic.AtomicReference<KeyManager> source = new java.util.concurrent.atomic.AtomicReference<>(km);
+        TokenValidator v = TokenValidator.builder().keyManager(source::get).clockSkewSeconds(0)
+                .clock(new java.time.Clock() {
+                    @Override public java.time.ZoneId getZone() { return java.time.ZoneOffset.UTC; }
+                    @Override public java.time.Clock withZone(java.time.ZoneId zone) { return this; }
+                    @Override public java.time.Instant instant() { return now.get().instant(); }
+                }).build();
+        for (int i = 0; i < 5; i++) {
+            assertEquals("a", v.validate(token).clientId());
+        }
+        assertEquals(1, v.signatureChecks(), "five handshakes with one token, one signature check");
+
+        String forged = token.substring(0, token.length() - 4) + (token.endsWith("AAAA") ? "BBBB" : "AAAA");
+        for (int i = 0; i < 3; i++) {
+            assertThrows(InvalidTokenException.class, () -> v.validate(forged));
+        }
+        assertEquals(4, v.signatureChecks(), "a forged token is checked every time: it is never remembered");
+
+        now.set(java.time.Clock.offset(java.time.Clock.systemUTC(), java.time.Duration.ofSeconds(120)));
+        InvalidTokenException e = assertThrows(InvalidTokenException.class, () -> v.validate(token));
+        assertEquals("expired_token", e.reason(), "a remembered token still expires");
+        now.set(java.time.Clock.systemUTC());
+
+        source.set(keyManager(60)); // the signing key changed: what it verified no longer counts
+        e = assertThrows(InvalidTokenException.class, () -> v.validate(token));
+        assertEquals("invalid_token", e.reason());
+        assertTrue(e.getMessage().contains("unknown signing key"), e.getMessage());
+        assertEquals(4, v.signatureChecks(), "the new key source does not know the old key id: refused before any check");
     }
 }
