@@ -29,10 +29,7 @@ import java.util.regex.Pattern;
 import io.synapsews.testing.Await;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -46,7 +43,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code synapsews_connections_open} gauge) or on the backend, and at the end no more threads or open
  * sockets than after the first round. Leaked buffers fail the class through the leak detector.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FaultTest {
 
     private static final String PYTHON = "/usr/bin/python3";
@@ -162,7 +158,6 @@ class FaultTest {
     }
 
     @Test
-    @Order(1)
     void aBackendSendingGarbageAfterTheHandshakeCloses1014() throws Exception {
         try (RawWs ws = RawWs.connect(garbagePort, "/")) {
             ws.text("hello");
@@ -174,7 +169,6 @@ class FaultTest {
     }
 
     @Test
-    @Order(2)
     void aClientVanishingWithoutACloseClosesItsBackendWith1001() throws Exception {
         while (backend.nextClose(100, TimeUnit.MILLISECONDS) != null) {
             // earlier closes
@@ -191,7 +185,6 @@ class FaultTest {
     }
 
     @Test
-    @Order(3)
     void aBackendKilledMidStreamCloses1014AndNothingIsLeft() throws Exception {
         try (RawWs ws = RawWs.connect(pythonPort, "/")) {
             AtomicBoolean sending = new AtomicBoolean(true);
@@ -224,7 +217,6 @@ class FaultTest {
     }
 
     @Test
-    @Order(4)
     void aThousandClientsConnectingAndDroppingThreeTimesLeaveNothingBehind() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(16);
         try {

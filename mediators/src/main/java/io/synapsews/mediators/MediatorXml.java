@@ -2,6 +2,8 @@ package io.synapsews.mediators;
 
 import javax.xml.namespace.QName;
 
+import io.synapsews.transport.config.ParameterException;
+import io.synapsews.transport.config.Parameters;
 import org.apache.axiom.om.OMElement;
 import org.apache.synapse.SynapseException;
 
@@ -24,38 +26,25 @@ final class MediatorXml {
         return v;
     }
 
+    /** The element's attributes, read the way every configuration parameter is read. */
+    private static Parameters attributes(OMElement e) {
+        return new Parameters(n -> e.getAttributeValue(new QName(n)), n -> "<" + e.getLocalName() + ">: attribute '" + n + "'");
+    }
+
     static long number(OMElement e, String name, long def) {
-        String v = attr(e, name);
-        if (v == null) {
-            return def;
-        }
         try {
-            long n = Long.parseLong(v);
-            if (n < 0) {
-                throw new NumberFormatException();
-            }
-            return n;
-        } catch (NumberFormatException ex) {
-            throw new SynapseException("<" + e.getLocalName() + ">: attribute '" + name
-                    + "' must be a whole number of 0 or more, not '" + v + "'");
+            return attributes(e).whole(name, def, 0, Long.MAX_VALUE);
+        } catch (ParameterException ex) {
+            throw new SynapseException(ex.getMessage());
         }
     }
 
     static <T extends Enum<T>> T choice(OMElement e, String name, Class<T> type, T def) {
-        String v = attr(e, name);
-        if (v == null) {
-            return def;
+        try {
+            return attributes(e).choice(name, type, def);
+        } catch (ParameterException ex) {
+            throw new SynapseException(ex.getMessage());
         }
-        for (T c : type.getEnumConstants()) {
-            if (c.name().equalsIgnoreCase(v)) {
-                return c;
-            }
-        }
-        StringBuilder allowed = new StringBuilder();
-        for (T c : type.getEnumConstants()) {
-            allowed.append(allowed.length() == 0 ? "" : " or ").append(c.name().toLowerCase());
-        }
-        throw new SynapseException("<" + e.getLocalName() + ">: attribute '" + name + "' must be " + allowed + ", not '" + v + "'");
     }
 
     static void set(OMElement e, String name, String value) {

@@ -14,11 +14,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
@@ -43,7 +40,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * component registering the {@code WebSocketTransport} service.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FrameworkTest {
 
     static final String TRANSPORT = "org.wso2.carbon.websocket.transport";
@@ -66,7 +62,6 @@ class FrameworkTest {
     }
 
     @Test
-    @Order(1)
     void everyBundleIsActive() {
         String implementation = osgi.framework.getClass().getName();
         assertTrue(implementation.startsWith(osgi.name.equals("equinox") ? "org.eclipse.osgi" : "org.apache.felix"),
@@ -87,7 +82,6 @@ class FrameworkTest {
     }
 
     @Test
-    @Order(2)
     void classesNamedInConfigurationLoadThroughTheBundles() throws Exception {
         // axis2.xml: <transportSender class=...> and the inbound endpoint deployer
         Class<?> sender = osgi.bundle(TRANSPORT).loadClass("org.wso2.carbon.websocket.transport.WebsocketTransportSender");
@@ -147,7 +141,6 @@ class FrameworkTest {
     }
 
     @Test
-    @Order(3)
     void packagesAreWiredToTheExpectedBundles() {
         Map<String, String> transport = packageWires(osgi.bundle(TRANSPORT));
         assertEquals("axis2-kernel", transport.get("org.apache.axis2.context"), "transport " + transport);
@@ -183,7 +176,6 @@ class FrameworkTest {
     }
 
     @Test
-    @Order(4)
     void declarativeServicesRegistersTheTransportService() throws Exception {
         BundleContext ctx = osgi.framework.getBundleContext();
         ServiceTracker<Object, Object> tracker = new ServiceTracker<>(ctx, "io.synapsews.transport.spi.WebSocketTransport", null);
