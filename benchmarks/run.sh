@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every benchmark shape against the echo backend directly, nginx as a WebSocket reverse proxy,
-# and the gateway in two configurations (pass-through and mediated), RUNS times each, and writes
+# and the gateway in four configurations (the demo API, pass-through, one property, mediated JSON), RUNS times each, and writes
 # the raw results and a table of medians and ratios to benchmarks/results/.
 #
 #   benchmarks/run.sh                 # full run (about 20 minutes on 2 cores)
@@ -39,6 +39,7 @@ cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 
 trap cleanup EXIT
 
 BACKEND_PORT=$(free_port); NGINX_PORT=$(free_port); PT_PORT=$(free_port); MED_PORT=$(free_port)
+PROP_PORT=$(free_port); DEMO_PORT=$(free_port); KM_PORT=$(free_port); ANALYTICS_PORT=$(free_port)
 
 # the echo backend, alone in its JVM
 java -Xms256m -Xmx512m -cp "$GATEWAY_JAR" io.synapsews.gateway.EchoBackend "$BACKEND_PORT" > "$WORK/backend.log" 2>&1 &
@@ -83,7 +84,13 @@ HOME_DIR=$WORK/home
 mkdir -p "$HOME_DIR"
 cp -r "$ROOT/sample-configs/repository" "$HOME_DIR/"
 rm -f "$HOME_DIR"/repository/conf/synapse-config/inbound-endpoints/*.xml
-echo '<definitions xmlns="http://ws.apache.org/ns/synapse"/>' > "$HOME_DIR/repository/conf/synapse-config/synapse.xml"
+# the demo API as the README ships it (synapse.xml keeps its <websocketGateway> startup: key manager, tiers,
+# analytics), its two endpoints pointed at the echo backend, its application subscribed with the Unlimited
+# tier and no handshake limit, so that the numbers are the gateway's and not a tier's
+CONF=$HOME_DIR/repository/conf
+sed -i "s#ws://localhost:8080/#ws://127.0.0.1:$BACKEND_PORT/#" "$CONF"/synapse-config/endpoints/EchoWebSocket*.xml
+sed -i -e "s#port=\"9095\"#port=\"$KM_PORT\"#" -e "s#localhost:9095#localhost:$KM_PORT#" -e "s#port=\"9191\"#port=\"$ANALYTICS_PORT\"#" \
+    -e 's#handshakesPerMinute="600"#handshakesPerMinute="0"#' -e 's#tier="Gold"#tier="Unlimited"#' "$CONF/websocket-gateway.xml"
 SEQ=$HOME_DIR/repository/conf/synapse-config/sequences
 cat > "$SEQ/benchPassThroughSeq.xml" <<XML
 <sequence xmlns="http://ws.apache.org/ns/synapse" name="benchPassThroughSeq">
@@ -96,15 +103,21 @@ cat > "$SEQ/benchMediatedSeq.xml" <<XML
     <send><endpoint><address uri="ws://127.0.0.1:$BACKEND_PORT/"/></endpoint></send>
 </sequence>
 XML
+cat > "$SEQ/benchPropertySeq.xml" <<XML
+<sequence xmlns="http://ws.apache.org/ns/synapse" name="benchPropertySeq">
+    <property name="bench" value="1"/>
+    <send><endpoint><address uri="ws://127.0.0.1:$BACKEND_PORT/"/></endpoint></send>
+</sequence>
+XML
 cat > "$SEQ/benchOutflowSeq.xml" <<XML
 <sequence xmlns="http://ws.apache.org/ns/synapse" name="benchOutflowSeq"><respond/></sequence>
 XML
-endpoint() { # name port sequence extra-parameters
+endpoint() { # name port sequence extra-parameters [outflow sequence]
 cat > "$HOME_DIR/repository/conf/synapse-config/inbound-endpoints/$1.xml" <<XML
 <inboundEndpoint xmlns="http://ws.apache.org/ns/synapse" name="$1" protocol="ws" sequence="$3" onError="fault" suspend="false">
     <parameters>
         <parameter name="inbound.ws.port">$2</parameter>
-        <parameter name="ws.outflow.dispatch.sequence">benchOutflowSeq</parameter>
+        <parameter name="ws.outflow.dispatch.sequence">${5:-benchOutflowSeq}</parameter>
         <parameter name="ws.outflow.dispatch.fault.sequence">outflowFaultSeq</parameter>
         $4
     </parameters>
@@ -113,9 +126,14 @@ XML
 }
 endpoint BenchPassThrough "$PT_PORT" benchPassThroughSeq ""
 endpoint BenchMediated "$MED_PORT" benchMediatedSeq '<parameter name="ws.default.content.type">application/json</parameter>'
+endpoint BenchProperty "$PROP_PORT" benchPropertySeq ""
+endpoint BenchDemoApi "$DEMO_PORT" dispatchSeq "" outflowDispatchSeq
 java -Xms1g -Xmx1g ${GATEWAY_JVM_OPTS:-} -jar "$GATEWAY_JAR" --home "$HOME_DIR" > "$WORK/gateway.log" 2>&1 &
 GATEWAY_PID=$!; PIDS+=("$GATEWAY_PID")
-wait_port "$PT_PORT"; wait_port "$MED_PORT"
+wait_port "$PT_PORT"; wait_port "$MED_PORT"; wait_port "$PROP_PORT"; wait_port "$DEMO_PORT"; wait_port "$KM_PORT"
+# a real token from the built-in key manager for the demo API (production key: the production backend)
+TOKEN=$(curl -s -u demo-production-client:demo-production-secret -d grant_type=client_credentials \
+    "http://127.0.0.1:$KM_PORT/oauth2/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
 
 target_url() {
     case $1 in
@@ -123,25 +141,30 @@ target_url() {
         nginx) echo "ws://127.0.0.1:$NGINX_PORT/" ;;
         passthrough) echo "ws://127.0.0.1:$PT_PORT/" ;;
         mediated) echo "ws://127.0.0.1:$MED_PORT/" ;;
+        property) echo "ws://127.0.0.1:$PROP_PORT/" ;;
+        demoapi) echo "ws://127.0.0.1:$DEMO_PORT/echowebsocket/1.0" ;;
     esac
 }
 target_pids() {
     case $1 in
         direct) echo "$BACKEND_PID" ;;
         nginx) nginx_pids ;;
-        passthrough|mediated) echo "$GATEWAY_PID" ;;
+        passthrough|mediated|property|demoapi) echo "$GATEWAY_PID" ;;
     esac
 }
 gen() { # shape target mode args...
     local shape=$1 target=$2 mode=$3; shift 3
     [[ "$shape" =~ ${ONLY:-.} ]] || return 0
     local line
+    local auth=()
+    [ "$target" = demoapi ] && auth=(--bearer "$TOKEN")
     line=$(java -Xmx1g -jar "$BENCH_JAR" "$mode" --url "$(target_url "$target")" --pids "$(target_pids "$target")" \
-        --warmup "$WARMUP" --seconds "$SECONDS_PER_RUN" --label "$shape/$target" "$@" | grep '^RESULT' || true)
+        --warmup "$WARMUP" --seconds "$SECONDS_PER_RUN" --threads "${GEN_THREADS:-2}" --label "$shape/$target" "${auth[@]}" "$@" \
+        | grep '^RESULT' || true)
     echo "${line:-RESULT mode=$mode label=$shape/$target failed=1}" | tee -a "$RAW"
 }
 
-TARGETS=${TARGETS:-"direct nginx passthrough mediated"}
+TARGETS=${TARGETS:-"direct nginx demoapi passthrough property mediated"}
 for run in $(seq 1 "$RUNS"); do
     for t in $TARGETS; do
         gen pingpong-100x64B "$t" echo --connections 100 --inflight 1 --size 64
@@ -163,7 +186,7 @@ done
 
 # idle connections: resident memory per open connection (both legs for proxies)
 for run in $(seq 1 "$RUNS"); do
-    for t in direct nginx passthrough; do
+    for t in direct nginx passthrough demoapi; do
         gen "idle-$IDLE" "$t" idle --connections "$IDLE" --settle 5
         sleep 5
     done

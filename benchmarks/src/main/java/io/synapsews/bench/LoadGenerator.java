@@ -21,6 +21,9 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -51,6 +54,7 @@ public final class LoadGenerator {
     private final Map<String, String> opts;
     private final URI uri;
     private final EventLoopGroup group;
+    private final boolean epoll;
     private volatile boolean running = true;
     private volatile boolean measuring;
     private final AtomicLong received = new AtomicLong();
@@ -60,8 +64,11 @@ public final class LoadGenerator {
     private LoadGenerator(Map<String, String> opts) {
         this.opts = opts;
         this.uri = URI.create(opts.get("url"));
-        this.group = new NioEventLoopGroup(Integer.parseInt(opts.getOrDefault("threads", "1")),
-                new DefaultThreadFactory("loadgen", true));
+        int threads = Integer.parseInt(opts.getOrDefault("threads", "1"));
+        // epoll where the native transport loads (Linux): the generator must not be what limits a run
+        this.epoll = !opts.containsKey("nio") && Epoll.isAvailable();
+        this.group = epoll ? new EpollEventLoopGroup(threads, new DefaultThreadFactory("loadgen", true))
+                : new NioEventLoopGroup(threads, new DefaultThreadFactory("loadgen", true));
     }
 
     public static void main(String[] args) throws Exception {
@@ -98,7 +105,7 @@ public final class LoadGenerator {
     private static void usage() {
         System.out.println("usage: LoadGenerator echo|handshakes|idle --url ws://host:port/path [--connections C]"
                 + " [--inflight W] [--size S] [--seconds T] [--warmup S] [--binary] [--rate MSGS_PER_S] [--pids P1,P2]"
-                + " [--threads N] [--label L]");
+                + " [--threads N] [--nio] [--bearer TOKEN] [--label L]");
     }
 
     private int opt(String name, int def) {
@@ -358,7 +365,11 @@ public final class LoadGenerator {
     private CompletableFuture<Channel> connect(SimpleChannelInboundHandler<WebSocketFrame> handler) {
         CompletableFuture<Channel> opened = new CompletableFuture<>();
         int port = uri.getPort() > 0 ? uri.getPort() : 80;
-        new Bootstrap().group(group).channel(NioSocketChannel.class)
+        DefaultHttpHeaders handshakeHeaders = new DefaultHttpHeaders();
+        if (opts.containsKey("bearer")) {
+            handshakeHeaders.set("Authorization", "Bearer " + opts.get("bearer"));
+        }
+        new Bootstrap().group(group).channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 30_000)
                 .handler(new ChannelInitializer<SocketChannel>() {
@@ -366,7 +377,7 @@ public final class LoadGenerator {
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(65536),
                                 new WebSocketClientProtocolHandler(WebSocketClientHandshakerFactory.newHandshaker(uri,
-                                        WebSocketVersion.V13, null, false, new DefaultHttpHeaders(), 16 * 1024 * 1024)),
+                                        WebSocketVersion.V13, null, false, handshakeHeaders, 16 * 1024 * 1024)),
                                 new WebSocketFrameAggregator(16 * 1024 * 1024),
                                 handler,
                                 new ChannelInboundHandlerAdapter() {
@@ -403,6 +414,6 @@ public final class LoadGenerator {
     }
 
     private void result(String mode, String numbers) {
-        System.out.println("RESULT mode=" + mode + " label=" + opts.getOrDefault("label", "-") + " " + numbers);
+        System.out.println("RESULT mode=" + mode + " label=" + opts.getOrDefault("label", "-") + " transport=" + (epoll ? "epoll" : "nio") + " " + numbers);
     }
 }
