@@ -159,7 +159,7 @@ gen() { # shape target mode args...
     local auth=()
     [ "$target" = demoapi ] && auth=(--bearer "$TOKEN")
     line=$(java -Xmx1g -jar "$BENCH_JAR" "$mode" --url "$(target_url "$target")" --pids "$(target_pids "$target")" \
-        --warmup "$WARMUP" --seconds "$SECONDS_PER_RUN" --threads "${GEN_THREADS:-2}" --label "$shape/$target" "${auth[@]}" "$@" \
+        --warmup "$WARMUP" --seconds "$SECONDS_PER_RUN" --threads "${GEN_THREADS:-1}" --label "$shape/$target" "${auth[@]}" "$@" \
         | grep '^RESULT' || true)
     echo "${line:-RESULT mode=$mode label=$shape/$target failed=1}" | tee -a "$RAW"
 }
