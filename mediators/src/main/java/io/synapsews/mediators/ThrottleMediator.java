@@ -9,6 +9,8 @@ import io.synapsews.mediators.internal.throttle.Tier;
 import io.synapsews.transport.mediation.Mediation;
 import io.synapsews.transport.spi.ClientConnection;
 import io.synapsews.transport.spi.CloseCodes;
+import io.synapsews.transport.spi.CompilableMediator;
+import io.synapsews.transport.spi.MessageStep;
 import io.synapsews.transport.spi.WebSocketProperties;
 import org.apache.synapse.MessageContext;
 import org.apache.synapse.mediators.AbstractMediator;
@@ -22,7 +24,7 @@ import org.apache.synapse.mediators.AbstractMediator;
  * connection stays) or the connection is closed with 1008 ({@code close}). On the handshake it
  * applies the application's handshakes-per-minute limit, answering 429.
  */
-public final class ThrottleMediator extends AbstractMediator {
+public final class ThrottleMediator extends AbstractMediator implements CompilableMediator {
 
     public enum OnLimit { ERROR, CLOSE }
 
@@ -38,6 +40,23 @@ public final class ThrottleMediator extends AbstractMediator {
             return true;
         }
         ClientConnection conn = (ClientConnection) c;
+        if (Mediation.isHandshake(synCtx)) {
+            return handshake(rt, conn);
+        }
+        Object size = synCtx.getProperty(WebSocketProperties.PAYLOAD_LENGTH);
+        return message(rt, conn, !synCtx.isResponse(), size instanceof Number ? ((Number) size).longValue() : 0);
+    }
+
+    /** The same count for a message the compiled lane carries: no message context, on the event loop. */
+    @Override
+    public MessageStep messageStep() {
+        return (conn, fromClient, bytes) -> {
+            GatewayRuntime rt = GatewayRuntime.current();
+            return rt == null || message(rt, conn, fromClient, bytes);
+        };
+    }
+
+    private boolean handshake(GatewayRuntime rt, ClientConnection conn) {
         Object appName = conn.attributes().get(ApiProperties.APPLICATION);
         if (appName == null) {
             return true; // no subscription known (no wsAuth before): nothing to count against
@@ -45,21 +64,30 @@ public final class ThrottleMediator extends AbstractMediator {
         long now = rt.clock().millis();
         long window = now - now % WINDOW;
         long retryAfter = Math.max(1, (window + WINDOW - now + 999) / 1000);
-        if (Mediation.isHandshake(synCtx)) {
-            Application app = rt.config().applications().get(appName.toString());
-            if (app != null && app.handshakesPerMinute() > 0
-                    && rt.counters().add("handshakes|" + app.name(), window, 1) > app.handshakesPerMinute()) {
-                conn.rejectHandshake(429, Collections.singletonMap("Retry-After", String.valueOf(retryAfter)),
-                        "too many handshakes for application " + app.name() + " (" + app.handshakesPerMinute()
-                                + " per minute)", "throttled");
-                return false;
-            }
-            return true;
+        Application app = rt.config().applications().get(appName.toString());
+        if (app != null && app.handshakesPerMinute() > 0
+                && rt.counters().add("handshakes|" + app.name(), window, 1) > app.handshakesPerMinute()) {
+            conn.rejectHandshake(429, Collections.singletonMap("Retry-After", String.valueOf(retryAfter)),
+                    "too many handshakes for application " + app.name() + " (" + app.handshakesPerMinute()
+                            + " per minute)", "throttled");
+            return false;
+        }
+        return true;
+    }
+
+    /** Counts one message of {@code bytes} against the subscription's tier; false when it is over the limit. */
+    private boolean message(GatewayRuntime rt, ClientConnection conn, boolean fromClient, long bytes) {
+        Object appName = conn.attributes().get(ApiProperties.APPLICATION);
+        if (appName == null) {
+            return true; // no subscription known (no wsAuth before): nothing to count against
         }
         Tier tier = rt.config().tiers().get(String.valueOf(conn.attributes().get(ApiProperties.TIER)));
         if (tier == null || (tier.messagesPerMinute() == 0 && tier.bytesPerMinute() == 0)) {
             return true;
         }
+        long now = rt.clock().millis();
+        long window = now - now % WINDOW;
+        long retryAfter = Math.max(1, (window + WINDOW - now + 999) / 1000);
         String key = "subscription|" + appName + "|" + conn.attributes().get(ApiProperties.API) + "|"
                 + conn.attributes().get(ApiProperties.VERSION);
         boolean over = false;
@@ -67,14 +95,11 @@ public final class ThrottleMediator extends AbstractMediator {
             over = rt.counters().add(key + "|messages", window, 1) > tier.messagesPerMinute();
         }
         if (tier.bytesPerMinute() > 0) {
-            Object size = synCtx.getProperty(WebSocketProperties.PAYLOAD_LENGTH);
-            long bytes = size instanceof Number ? ((Number) size).longValue() : 0;
             over |= rt.counters().add(key + "|bytes", window, bytes) > tier.bytesPerMinute();
         }
         if (!over) {
             return true;
         }
-        boolean fromClient = !synCtx.isResponse();
         rt.metrics().throttled(conn, fromClient);
         if (onLimit == OnLimit.CLOSE) {
             conn.close(CloseCodes.POLICY_VIOLATION, "message limit of tier " + tier.name() + " exceeded");

@@ -19,6 +19,8 @@ import io.synapsews.transport.config.OriginList;
 import io.synapsews.transport.mediation.Mediation;
 import io.synapsews.transport.spi.ClientConnection;
 import io.synapsews.transport.spi.CloseCodes;
+import io.synapsews.transport.spi.CompilableMediator;
+import io.synapsews.transport.spi.MessageStep;
 import io.synapsews.transport.spi.SafeText;
 import io.synapsews.transport.spi.WebSocketProperties;
 import org.apache.synapse.MessageContext;
@@ -34,7 +36,7 @@ import org.apache.synapse.mediators.AbstractMediator;
  * are set for the rest of the connection, and by default the connection is closed with 1008 when
  * the token expires. Messages after the handshake pass through untouched.
  */
-public final class TokenValidationMediator extends AbstractMediator {
+public final class TokenValidationMediator extends AbstractMediator implements CompilableMediator {
 
     public enum OnExpiry { CLOSE, KEEP }
 
@@ -57,6 +59,12 @@ public final class TokenValidationMediator extends AbstractMediator {
     private OriginList allowedOrigins = OriginList.ANY;
     private long jwksMaxStaleSeconds = 3600;
     private volatile TokenValidator validator;
+
+    /** Data messages: nothing (expiry is a deadline set on the connection at the handshake). */
+    @Override
+    public MessageStep messageStep() {
+        return MessageStep.PASS;
+    }
 
     @Override
     public boolean mediate(MessageContext synCtx) {

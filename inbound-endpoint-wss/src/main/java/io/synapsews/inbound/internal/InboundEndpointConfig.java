@@ -70,6 +70,9 @@ public final class InboundEndpointConfig {
     public static final String DISPATCH_CUSTOM_SEQUENCE = "dispatch.custom.sequence";
     public static final String PIPELINE_HANDLER = "ws.pipeline.handler.class";
     public static final String PASS_THROUGH_CONTROL = "ws.pass.through.control.frames";
+    public static final String COMPILED_LANE = "ws.compiled.lane";
+    /** The system property that sets {@link #COMPILED_LANE}'s default for every endpoint. */
+    public static final String COMPILED_LANE_DEFAULT = "synapsews.compiled.lane";
     public static final String SUBPROTOCOL_HANDLERS = "ws.subprotocol.handler.class";
     public static final String WRITER_IDLE = "ws.outflow.dispatch.idleTime";
     public static final String SLOW_CONSUMER_POLICY = "ws.slow.consumer.policy";
@@ -113,6 +116,7 @@ public final class InboundEndpointConfig {
     private final long maxLifetimeMillis;
     private final boolean dispatchCustomSequence;
     private final boolean passThroughControlFrames;
+    private final boolean compiledLane;
     private final boolean closeSlowConsumers;
     private final OriginList allowedOrigins;
     private final CidrList trustedProxies;
@@ -191,6 +195,9 @@ public final class InboundEndpointConfig {
             maxLifetimeMillis = params.integer(MAX_LIFETIME, 0, 0, Integer.MAX_VALUE);
             dispatchCustomSequence = params.bool(DISPATCH_CUSTOM_SEQUENCE, false);
             passThroughControlFrames = params.bool(PASS_THROUGH_CONTROL, false);
+            // the default of every endpoint: the system property synapsews.compiled.lane (true unless set)
+            compiledLane = params.bool(COMPILED_LANE, new Parameters(System::getProperty, n -> "system property '" + n + "'")
+                    .bool(COMPILED_LANE_DEFAULT, true));
             closeSlowConsumers = params.choice(SLOW_CONSUMER_POLICY, SlowConsumerPolicy.class, SlowConsumerPolicy.WAIT)
                     == SlowConsumerPolicy.CLOSE;
             slowConsumerBytes = params.integer(SLOW_CONSUMER_BYTES, 1024 * 1024, 1, Integer.MAX_VALUE);
@@ -386,6 +393,11 @@ public final class InboundEndpointConfig {
     public int drainMillis() { return drainMillis; }
     /** Mediate a client's messages in the sequence named after its path ({@code /a/b}: {@code a-b}) when there is one. */
     public boolean dispatchCustomSequence() { return dispatchCustomSequence; }
+    /**
+     * Data messages whose sequence path is fixed for the connection and made of counters run as a compiled plan
+     * on the event loop (default); false: every message is mediated.
+     */
+    public boolean compiledLane() { return compiledLane; }
     /** Pings and pongs go through mediation to the other leg instead of being answered by the gateway. */
     public boolean passThroughControlFrames() { return passThroughControlFrames; }
     /** {@code ;}-separated {@link io.synapsews.inbound.SubprotocolHandler} classes, or null. */

@@ -25,6 +25,7 @@ import io.synapsews.transport.netty.LegOutbox;
 import io.synapsews.transport.netty.LegState;
 import io.synapsews.transport.spi.CloseCodes;
 import io.synapsews.transport.spi.ConnectionListeners;
+import io.synapsews.transport.spi.MessageStep;
 import io.synapsews.transport.spi.SafeText;
 import io.synapsews.transport.spi.SourceLeg;
 import io.synapsews.transport.spi.TargetLink;
@@ -53,6 +54,9 @@ final class InboundSourceConnection implements SourceLeg {
     private volatile String spokenSubprotocol;
     private volatile String contentType;
     private volatile boolean relaysBackend;
+    /** The compiled lane's steps for client and for backend messages (null: none); set when the connection opens. */
+    private volatile MessageStep[] clientSteps;
+    private volatile MessageStep[] backendSteps;
     private final Map<String, Object> attributes = new ConcurrentHashMap<>();
     private final SerialExecutor inbound;
     private final SerialExecutor outbound;
@@ -306,10 +310,48 @@ final class InboundSourceConnection implements SourceLeg {
             relayTarget = targets.get(0);
         }
         relaysBackend = RelayLane.onlyResponds(synapse, endpoint.config().outflowSequence());
-        if (log.isDebugEnabled()) {
-            log.debug(logTag() + " client messages " + (relayTarget != null ? "relayed" : "mediated")
-                    + ", backend messages " + (relaysBackend ? "relayed" : "mediated"));
+        // passed-through pings and pongs are mediated as messages: their connections keep the mediated path
+        boolean compile = endpoint.config().compiledLane() && !passesControlFrames();
+        if (compile && relayTarget == null && targets.size() == 1) {
+            List<MessageStep> plan = RelayLane.clientPlan(synapse, sequence(), SourceDispatcher.connectionProperties(this),
+                    targets.get(0).url());
+            if (plan != null) {
+                clientSteps = plan.toArray(new MessageStep[0]);
+                relayTarget = targets.get(0);
+            }
         }
+        if (compile && !relaysBackend) {
+            List<MessageStep> plan = RelayLane.backendPlan(synapse, endpoint.config().outflowSequence(),
+                    SourceDispatcher.connectionProperties(this));
+            if (plan != null) {
+                backendSteps = plan.toArray(new MessageStep[0]);
+                relaysBackend = true;
+            }
+        }
+        if (log.isDebugEnabled()) {
+            log.debug(logTag() + " client messages " + lane(relayTarget != null, clientSteps)
+                    + ", backend messages " + lane(relaysBackend, backendSteps));
+        }
+    }
+
+    private static String lane(boolean relayed, MessageStep[] steps) {
+        return !relayed ? "mediated" : steps == null ? "relayed" : "compiled (" + steps.length + " steps)";
+    }
+
+    /** Runs the compiled plan's steps for a client message; false when a step stopped it. Event loop. */
+    boolean clientStepsAllow(int bytes) {
+        return allow(clientSteps, true, bytes);
+    }
+
+    private boolean allow(MessageStep[] steps, boolean fromClient, int bytes) {
+        if (steps != null) {
+            for (MessageStep s : steps) {
+                if (!s.onMessage(this, fromClient, bytes)) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /**
@@ -370,6 +412,10 @@ final class InboundSourceConnection implements SourceLeg {
 
     @Override
     public void relay(WebSocketFrame frame) {
+        if (!allow(backendSteps, false, frame.content().readableBytes())) {
+            frame.release(); // stopped by a step (throttled): as the outflow sequence would have
+            return;
+        }
         endpoint.broadcast(this, frame);
     }
 

@@ -99,6 +99,23 @@ final class SourceDispatcher {
         }
     }
 
+    /**
+     * The properties every data message of the connection starts with (the handshake has its headers too): its path, id, endpoint
+     * name, the attributes the handshake set (API, application, key type, tier) and the offered subprotocols.
+     * The compiled lane decides a message's path by these, so this is the one place they are made.
+     */
+    static Map<String, Object> connectionProperties(InboundSourceConnection conn) {
+        Map<String, Object> p = new java.util.LinkedHashMap<>();
+        p.put(WebSocketProperties.SUBSCRIBER_PATH, conn.path());
+        p.put(WebSocketProperties.SOURCE_CHANNEL_IDENTIFIER, conn.id());
+        p.put(WebSocketProperties.INBOUND_ENDPOINT_NAME, conn.endpointName());
+        p.putAll(conn.attributes());
+        if (!conn.requestedSubprotocols().isEmpty()) {
+            p.put(WebSocketProperties.SUBPROTOCOL, String.join(",", conn.requestedSubprotocols()));
+        }
+        return p;
+    }
+
     /** A message of this connection: {@code headers} as properties, then the connection's own properties over them. */
     private static org.apache.synapse.MessageContext newMessage(InboundSourceConnection conn, Map<String, String> headers)
             throws Exception {
@@ -116,15 +133,9 @@ final class SourceDispatcher {
         axis2Ctx.setProperty(WebSocketProperties.SOURCE_CONNECTION, conn);
         axis2Ctx.setProperty(Constants.OUT_TRANSPORT_INFO, conn);
         axis2Ctx.setTransportOut(conn.responseTransport());
-        synCtx.setProperty(WebSocketProperties.SUBSCRIBER_PATH, conn.path());
-        synCtx.setProperty(WebSocketProperties.SOURCE_CHANNEL_IDENTIFIER, conn.id());
         synCtx.setProperty(WebSocketProperties.CORRELATION_ID, Mediation.fastUuid());
-        synCtx.setProperty(WebSocketProperties.INBOUND_ENDPOINT_NAME, conn.endpointName());
-        for (Map.Entry<String, Object> a : conn.attributes().entrySet()) {
+        for (Map.Entry<String, Object> a : connectionProperties(conn).entrySet()) {
             synCtx.setProperty(a.getKey(), a.getValue());
-        }
-        if (!conn.requestedSubprotocols().isEmpty()) {
-            synCtx.setProperty(WebSocketProperties.SUBPROTOCOL, String.join(",", conn.requestedSubprotocols()));
         }
         return synCtx;
     }

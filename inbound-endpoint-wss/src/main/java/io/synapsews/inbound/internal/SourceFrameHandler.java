@@ -43,7 +43,13 @@ final class SourceFrameHandler extends ChannelInboundHandlerAdapter {
             if (relay != null && connection.state().isOpen()) {
                 // the sequence only sends: the frame goes to the backend leg as it came
                 WebSocketFrame frame = (WebSocketFrame) msg;
-                ConnectionListeners.message(connection, true, frame.content().readableBytes(), 0);
+                int bytes = frame.content().readableBytes();
+                ConnectionListeners.message(connection, true, bytes, 0);
+                if (!connection.clientStepsAllow(bytes)) {
+                    frame.release(); // a compiled step stopped it (throttled), as the sequence would have
+                    connection.gate().handedOn();
+                    return;
+                }
                 codec.relayed();
                 relay.send(frame);
                 connection.gate().handedOn(); // the backend leg full: stop reading, as the mediated path does
