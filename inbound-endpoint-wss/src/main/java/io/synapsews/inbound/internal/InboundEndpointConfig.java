@@ -71,8 +71,6 @@ public final class InboundEndpointConfig {
     public static final String PIPELINE_HANDLER = "ws.pipeline.handler.class";
     public static final String PASS_THROUGH_CONTROL = "ws.pass.through.control.frames";
     public static final String COMPILED_LANE = "ws.compiled.lane";
-    /** The system property that sets {@link #COMPILED_LANE}'s default for every endpoint. */
-    public static final String COMPILED_LANE_DEFAULT = "synapsews.compiled.lane";
     public static final String SUBPROTOCOL_HANDLERS = "ws.subprotocol.handler.class";
     public static final String WRITER_IDLE = "ws.outflow.dispatch.idleTime";
     public static final String SLOW_CONSUMER_POLICY = "ws.slow.consumer.policy";
@@ -197,7 +195,7 @@ public final class InboundEndpointConfig {
             passThroughControlFrames = params.bool(PASS_THROUGH_CONTROL, false);
             // the default of every endpoint: the system property synapsews.compiled.lane (true unless set)
             compiledLane = params.bool(COMPILED_LANE, new Parameters(System::getProperty, n -> "system property '" + n + "'")
-                    .bool(COMPILED_LANE_DEFAULT, true));
+                    .bool("synapsews.compiled.lane", true));
             closeSlowConsumers = params.choice(SLOW_CONSUMER_POLICY, SlowConsumerPolicy.class, SlowConsumerPolicy.WAIT)
                     == SlowConsumerPolicy.CLOSE;
             slowConsumerBytes = params.integer(SLOW_CONSUMER_BYTES, 1024 * 1024, 1, Integer.MAX_VALUE);
