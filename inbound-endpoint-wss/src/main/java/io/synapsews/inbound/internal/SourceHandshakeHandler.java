@@ -28,7 +28,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
@@ -37,6 +36,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.synapsews.inbound.SubprotocolHandler;
 import io.synapsews.transport.mediation.Mediation;
 import io.synapsews.transport.netty.LivenessHandler;
+import io.synapsews.transport.netty.Utf8Validation;
 import io.synapsews.transport.spi.CloseCodes;
 import io.synapsews.transport.spi.ConnectionListeners;
 import io.synapsews.transport.spi.HandshakeException;
@@ -284,7 +284,7 @@ final class SourceHandshakeHandler extends SimpleChannelInboundHandler<FullHttpR
         WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(location, chosen, decoderConfig)
                 .newHandshaker(request);
         // the handshaker installs the frame decoder only; text must be valid UTF-8 (RFC 6455 8.1): close 1007
-        ctx.pipeline().addAfter(ctx.name(), "ws-utf8", new Utf8FrameValidator(false));
+        ctx.pipeline().addAfter(ctx.name(), "ws-utf8", new Utf8Validation(false));
         ctx.pipeline().addAfter("ws-utf8", "ws-aggregator", new WebSocketFrameAggregator(config.maxMessageSize()));
         ctx.pipeline().addAfter("ws-aggregator", "ws-frames", new SourceFrameHandler(conn));
         if (config.liveness().needed()) {

@@ -8,7 +8,6 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
@@ -17,6 +16,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.synapsews.transport.netty.LivenessHandler;
 import io.synapsews.transport.netty.LivenessSettings;
+import io.synapsews.transport.netty.Utf8Validation;
 import io.synapsews.transport.spi.HandshakeException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -66,7 +66,7 @@ final class TargetHandler extends ChannelInboundHandlerAdapter {
             try {
                 handshaker.finishHandshake(ctx.channel(), response);
                 // text from the backend must be valid UTF-8 too, or it would reach the client as it came
-                ctx.pipeline().addBefore(ctx.name(), "ws-utf8", new Utf8FrameValidator(true));
+                ctx.pipeline().addBefore(ctx.name(), "ws-utf8", new Utf8Validation(true));
                 ctx.pipeline().addBefore(ctx.name(), "ws-aggregator", new WebSocketFrameAggregator(maxMessageLength));
                 if (liveness.needed()) {
                     // first after the decoder: every frame from the backend counts as a sign of life
