@@ -171,6 +171,7 @@ for run in $(seq 1 "$RUNS"); do
         gen pipelined-10x32x1KiB "$t" echo --connections 10 --inflight 32 --size 1024
         gen binary-1x64KiB "$t" echo --connections 1 --inflight 1 --size 65536 --binary
         gen handshakes-20 "$t" handshakes --connections 20
+        gen latency-1x64B "$t" echo --connections 1 --inflight 1 --size 64
     done
 done
 
