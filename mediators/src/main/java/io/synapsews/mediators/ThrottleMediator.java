@@ -63,11 +63,10 @@ public final class ThrottleMediator extends AbstractMediator implements Compilab
         }
         long now = rt.clock().millis();
         long window = now - now % WINDOW;
-        long retryAfter = Math.max(1, (window + WINDOW - now + 999) / 1000);
         Application app = rt.config().applications().get(appName.toString());
         if (app != null && app.handshakesPerMinute() > 0
                 && rt.counters().add("handshakes|" + app.name(), window, 1) > app.handshakesPerMinute()) {
-            conn.rejectHandshake(429, Collections.singletonMap("Retry-After", String.valueOf(retryAfter)),
+            conn.rejectHandshake(429, Collections.singletonMap("Retry-After", String.valueOf(retryAfterSeconds(now))),
                     "too many handshakes for application " + app.name() + " (" + app.handshakesPerMinute()
                             + " per minute)", "throttled");
             return false;
@@ -87,7 +86,6 @@ public final class ThrottleMediator extends AbstractMediator implements Compilab
         }
         long now = rt.clock().millis();
         long window = now - now % WINDOW;
-        long retryAfter = Math.max(1, (window + WINDOW - now + 999) / 1000);
         String key = "subscription|" + appName + "|" + conn.attributes().get(ApiProperties.API) + "|"
                 + conn.attributes().get(ApiProperties.VERSION);
         boolean over = false;
@@ -108,9 +106,14 @@ public final class ThrottleMediator extends AbstractMediator implements Compilab
             // counted all the same): they would pile up in its write buffer
             conn.deliver(new TextWebSocketFrame("{\"error\":\"throttled\",\"tier\":\"" + tier.name()
                     + "\",\"message\":\"message limit of tier " + tier.name() + " exceeded; message dropped\","
-                    + "\"retryAfterSeconds\":" + retryAfter + "}"));
+                    + "\"retryAfterSeconds\":" + retryAfterSeconds(now) + "}"));
         }
         return false;
+    }
+
+    /** Whole seconds until the window that holds {@code now} ends, at least 1. */
+    private static long retryAfterSeconds(long now) {
+        return Math.max(1, (WINDOW - now % WINDOW + 999) / 1000);
     }
 
     public OnLimit getOnLimit() { return onLimit; }

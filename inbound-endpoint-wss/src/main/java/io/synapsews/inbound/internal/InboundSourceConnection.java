@@ -312,8 +312,9 @@ final class InboundSourceConnection implements SourceLeg {
         relaysBackend = RelayLane.onlyResponds(synapse, endpoint.config().outflowSequence());
         // passed-through pings and pongs are mediated as messages: their connections keep the mediated path
         boolean compile = endpoint.config().compiledLane() && !passesControlFrames();
+        Map<String, Object> constants = compile ? SourceDispatcher.connectionProperties(this) : null;
         if (compile && relayTarget == null && targets.size() == 1) {
-            List<MessageStep> plan = RelayLane.clientPlan(synapse, sequence(), SourceDispatcher.connectionProperties(this),
+            List<MessageStep> plan = RelayLane.clientPlan(synapse, sequence(), constants,
                     targets.get(0).url());
             if (plan != null) {
                 clientSteps = plan.toArray(new MessageStep[0]);
@@ -321,8 +322,7 @@ final class InboundSourceConnection implements SourceLeg {
             }
         }
         if (compile && !relaysBackend) {
-            List<MessageStep> plan = RelayLane.backendPlan(synapse, endpoint.config().outflowSequence(),
-                    SourceDispatcher.connectionProperties(this));
+            List<MessageStep> plan = RelayLane.backendPlan(synapse, endpoint.config().outflowSequence(), constants);
             if (plan != null) {
                 backendSteps = plan.toArray(new MessageStep[0]);
                 relaysBackend = true;

@@ -253,7 +253,7 @@ public final class GatewayConfig {
 
     private int port(Element e, String name, boolean required) throws GatewayConfigException {
         try {
-            return attributes(e).integer(name, required ? null : -1, required ? 0 : -1, 65535);
+            return attributes(e).integer(name, required ? null : -1, 0, 65535); // -1: not set (a default, never a value)
         } catch (ParameterException ex) {
             throw new GatewayConfigException(ex.getMessage());
         }
