@@ -46,23 +46,9 @@ class ApiGatewayTest {
 
     static ApiFixture api;
 
-    /** On a subclass: every endpoint mediates every message (ws.compiled.lane false), the same tests must pass. */
-    @java.lang.annotation.Retention(java.lang.annotation.RetentionPolicy.RUNTIME)
-    @interface EveryMessageMediated {
-    }
-
-    static boolean compiledLane;
-
     @BeforeAll
-    static void start(org.junit.jupiter.api.TestInfo info) throws Exception {
-        compiledLane = !info.getTestClass().orElseThrow().isAnnotationPresent(EveryMessageMediated.class);
-        // read when the endpoints deploy, that is while the gateway starts
-        System.setProperty("synapsews.compiled.lane", String.valueOf(compiledLane));
-        try {
-            api = new ApiFixture(tmp);
-        } finally {
-            System.clearProperty("synapsews.compiled.lane");
-        }
+    static void start() throws Exception {
+        api = new ApiFixture(tmp);
     }
 
     @Test
@@ -71,14 +57,18 @@ class ApiGatewayTest {
         WsClient c = WsClient.connect(api.http, api.demoUrl(),
                 WsClient.bearer(api.keyManagerToken(DemoHome.PRODUCTION_CLIENT, DemoHome.PRODUCTION_SECRET)));
         long relayed = counted.relayed();
+        long compiled = counted.compiled();
         long untouched = counted.untouched();
         for (int i = 0; i < 10; i++) {
             echo(c, "lane " + i);
         }
-        // compiled: wsAuth, wsThrottle and the key-type switch run as steps, the frames relayed both ways;
-        // mediated: every message through dispatchSeq and outflowDispatchSeq, left with its bytes
-        assertEquals(compiledLane ? 20 : 0, counted.relayed() - relayed, "messages relayed");
-        assertEquals(compiledLane ? 0 : 20, counted.untouched() - untouched, "messages mediated");
+        // compiled (as configured, and with the relay lane off): wsAuth, wsThrottle and the key-type switch
+        // run as steps, the frames relayed both ways; mediated: every message through dispatchSeq and
+        // outflowDispatchSeq, left with its bytes
+        boolean mediated = LaneCheck.forced() == LaneCheck.Lane.MEDIATED;
+        assertEquals(0, counted.relayed() - relayed, "messages relayed without a step");
+        assertEquals(mediated ? 0 : 20, counted.compiled() - compiled, "messages relayed by the compiled plan");
+        assertEquals(mediated ? 20 : 0, counted.untouched() - untouched, "messages mediated");
         c.ws.sendClose(1000, "").join();
     }
 

@@ -71,6 +71,7 @@ public final class InboundEndpointConfig {
     public static final String PIPELINE_HANDLER = "ws.pipeline.handler.class";
     public static final String PASS_THROUGH_CONTROL = "ws.pass.through.control.frames";
     public static final String COMPILED_LANE = "ws.compiled.lane";
+    public static final String RELAY_LANE = "ws.relay.lane";
     public static final String SUBPROTOCOL_HANDLERS = "ws.subprotocol.handler.class";
     public static final String WRITER_IDLE = "ws.outflow.dispatch.idleTime";
     public static final String SLOW_CONSUMER_POLICY = "ws.slow.consumer.policy";
@@ -115,6 +116,7 @@ public final class InboundEndpointConfig {
     private final boolean dispatchCustomSequence;
     private final boolean passThroughControlFrames;
     private final boolean compiledLane;
+    private final boolean relayLane;
     private final boolean closeSlowConsumers;
     private final OriginList allowedOrigins;
     private final CidrList trustedProxies;
@@ -194,8 +196,10 @@ public final class InboundEndpointConfig {
             dispatchCustomSequence = params.bool(DISPATCH_CUSTOM_SEQUENCE, false);
             passThroughControlFrames = params.bool(PASS_THROUGH_CONTROL, false);
             // the default of every endpoint: the system property synapsews.compiled.lane (true unless set)
-            compiledLane = params.bool(COMPILED_LANE, new Parameters(System::getProperty, n -> "system property '" + n + "'")
-                    .bool("synapsews.compiled.lane", true));
+            Parameters system = new Parameters(System::getProperty, n -> "system property '" + n + "'");
+            compiledLane = params.bool(COMPILED_LANE, system.bool("synapsews.compiled.lane", true));
+            // the same for the relay lane: synapsews.relay.lane
+            relayLane = params.bool(RELAY_LANE, system.bool("synapsews.relay.lane", true));
             closeSlowConsumers = params.choice(SLOW_CONSUMER_POLICY, SlowConsumerPolicy.class, SlowConsumerPolicy.WAIT)
                     == SlowConsumerPolicy.CLOSE;
             slowConsumerBytes = params.integer(SLOW_CONSUMER_BYTES, 1024 * 1024, 1, Integer.MAX_VALUE);
@@ -396,6 +400,8 @@ public final class InboundEndpointConfig {
      * on the event loop (default); false: every message is mediated.
      */
     public boolean compiledLane() { return compiledLane; }
+
+    public boolean relayLane() { return relayLane; }
     /** Pings and pongs go through mediation to the other leg instead of being answered by the gateway. */
     public boolean passThroughControlFrames() { return passThroughControlFrames; }
     /** {@code ;}-separated {@link io.synapsews.inbound.SubprotocolHandler} classes, or null. */

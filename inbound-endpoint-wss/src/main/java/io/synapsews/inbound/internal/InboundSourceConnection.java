@@ -23,6 +23,7 @@ import io.synapsews.transport.mediation.Mediation;
 import io.synapsews.transport.netty.FlowGate;
 import io.synapsews.transport.netty.LegOutbox;
 import io.synapsews.transport.netty.LegState;
+import io.synapsews.transport.payload.PayloadCodec;
 import io.synapsews.transport.spi.CloseCodes;
 import io.synapsews.transport.spi.ConnectionListeners;
 import io.synapsews.transport.spi.MessageStep;
@@ -56,6 +57,8 @@ final class InboundSourceConnection implements SourceLeg {
     private volatile boolean relaysBackend;
     /** The compiled lane's steps for client and for backend messages (null: none); set when the connection opens. */
     private volatile MessageStep[] clientSteps;
+    /** Counts the lane each relayed message took. */
+    private final PayloadCodec codec = PayloadCodec.shared();
     private volatile MessageStep[] backendSteps;
     private final Map<String, Object> attributes = new ConcurrentHashMap<>();
     private final SerialExecutor inbound;
@@ -306,10 +309,12 @@ final class InboundSourceConnection implements SourceLeg {
         if (synapse == null) {
             return; // no Synapse: everything goes to mediation, which reports why
         }
-        if (targets.size() == 1 && RelayLane.onlySends(synapse, sequence())) {
+        // ws.relay.lane false: sequences that only send or respond are compiled (no steps) or mediated
+        boolean relay = endpoint.config().relayLane();
+        if (relay && targets.size() == 1 && RelayLane.onlySends(synapse, sequence())) {
             relayTarget = targets.get(0);
         }
-        relaysBackend = RelayLane.onlyResponds(synapse, endpoint.config().outflowSequence());
+        relaysBackend = relay && RelayLane.onlyResponds(synapse, endpoint.config().outflowSequence());
         // passed-through pings and pongs are mediated as messages: their connections keep the mediated path
         boolean compile = endpoint.config().compiledLane() && !passesControlFrames();
         Map<String, Object> constants = compile ? SourceDispatcher.connectionProperties(this) : null;
@@ -338,19 +343,25 @@ final class InboundSourceConnection implements SourceLeg {
         return !relayed ? "mediated" : steps == null ? "relayed" : "compiled (" + steps.length + " steps)";
     }
 
-    /** Runs the compiled plan's steps for a client message; false when a step stopped it. Event loop. */
+    /**
+     * Runs the compiled plan's steps for a client message about to be relayed and counts its lane
+     * (relayed straight, or compiled); false when a step stopped it. Event loop.
+     */
     boolean clientStepsAllow(int bytes) {
         return allow(clientSteps, true, bytes);
     }
 
     private boolean allow(MessageStep[] steps, boolean fromClient, int bytes) {
-        if (steps != null) {
-            for (MessageStep s : steps) {
-                if (!s.onMessage(this, fromClient, bytes)) {
-                    return false;
-                }
+        if (steps == null) {
+            codec.relayed();
+            return true;
+        }
+        for (MessageStep s : steps) {
+            if (!s.onMessage(this, fromClient, bytes)) {
+                return false;
             }
         }
+        codec.compiled();
         return true;
     }
 

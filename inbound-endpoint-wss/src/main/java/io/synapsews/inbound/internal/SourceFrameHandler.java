@@ -25,8 +25,6 @@ import org.apache.commons.logging.LogFactory;
 /** The client side after the handshake: whole messages go to mediation, control frames are answered here. */
 final class SourceFrameHandler extends ChannelInboundHandlerAdapter {
 
-    /** The runtime\'s payload codec (counts what it built, left untouched and relayed). */
-    private final PayloadCodec codec = PayloadCodec.shared();
 
     private static final Log log = LogFactory.getLog(SourceFrameHandler.class);
 
@@ -50,7 +48,6 @@ final class SourceFrameHandler extends ChannelInboundHandlerAdapter {
                     connection.gate().handedOn();
                     return;
                 }
-                codec.relayed();
                 relay.send(frame);
                 connection.gate().handedOn(); // the backend leg full: stop reading, as the mediated path does
                 return;

@@ -30,8 +30,6 @@ import org.apache.commons.logging.LogFactory;
  */
 final class TargetConnection implements TargetLink {
 
-    /** The runtime\'s payload codec (counts what it built, left untouched and relayed). */
-    private final PayloadCodec codec = PayloadCodec.shared();
 
     private static final Log log = LogFactory.getLog(TargetConnection.class);
 
@@ -281,8 +279,7 @@ final class TargetConnection implements TargetLink {
         }
         if (source.relaysBackendMessages()) {
             ConnectionListeners.message(source, false, frame.content().readableBytes(), 0);
-            codec.relayed();
-            source.relay(frame);
+            source.relay(frame); // which counts the lane it took
             gate.handedOn(); // the client full: stop reading the backend, as the mediated path does
             return;
         }

@@ -91,6 +91,11 @@ public final class PayloadCodec {
         counters.relayed.increment();
     }
 
+    /** Counts a message relayed after the steps of its compiled plan let it pass (the compiled lane). */
+    public void compiled() {
+        counters.compiled.increment();
+    }
+
     /**
      * Sets a text message as the payload. For {@code text/plain} (the default) it is the frame's
      * bytes behind a sourced {@code <text>} element, built only when a mediator reads it; other

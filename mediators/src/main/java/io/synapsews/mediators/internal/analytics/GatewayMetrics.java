@@ -32,7 +32,7 @@ public final class GatewayMetrics implements ConnectionListener {
         family("synapsews_connections_open", "gauge", "Client connections open now, per inbound endpoint.");
         family("synapsews_handshake_rejections_total", "counter", "Client handshakes answered with an HTTP error, by reason.");
         family("synapsews_mediation_seconds", "summary", "Time spent mediating a message, per API and direction.");
-        family("synapsews_payloads_total", "counter", "Messages mediated and sent on with the bytes they arrived with (untouched), payloads built because a mediator read them (built), and messages relayed without mediation because their sequence only sends or responds (relayed).");
+        family("synapsews_payloads_total", "counter", "Messages mediated and sent on with the bytes they arrived with (untouched), payloads built because a mediator read them (built), messages relayed without mediation because their sequence only sends or responds (relayed), and messages relayed after the steps of their sequence's compiled plan (compiled).");
     }
 
     private static void family(String name, String type, String help) {
@@ -120,6 +120,7 @@ public final class GatewayMetrics implements ConnectionListener {
         payloads.put("path=\"built\"", adder(counted.built()));
         payloads.put("path=\"untouched\"", adder(counted.untouched()));
         payloads.put("path=\"relayed\"", adder(counted.relayed()));
+        payloads.put("path=\"compiled\"", adder(counted.compiled()));
         sorted.put("synapsews_payloads_total", payloads);
         for (Map.Entry<String, String[]> f : FAMILIES.entrySet()) {
             String family = f.getKey();
