@@ -42,8 +42,10 @@ public final class GatewayStartup extends AbstractStartup {
         File file = ServerHome.resolve(home, config);
         try {
             runtime = GatewayRuntime.start(GatewayConfig.load(file, home));
+            runtime.startManagement(env);
             log.info("websocket gateway '" + getName() + "' started from " + file + ": key manager port "
-                    + runtime.keyManagerPort() + ", analytics port " + runtime.analyticsPort());
+                    + runtime.keyManagerPort() + ", analytics port " + runtime.analyticsPort()
+                    + (runtime.managementPort() < 0 ? "" : ", management port " + runtime.managementPort()));
         } catch (GatewayConfigException e) {
             log.error("websocket gateway '" + getName() + "' not started: " + e.getMessage());
         }

@@ -63,7 +63,7 @@ public final class ThrottleMediator extends AbstractMediator implements Compilab
         }
         long now = rt.clock().millis();
         long window = now - now % WINDOW;
-        Application app = rt.config().applications().get(appName.toString());
+        Application app = rt.directory().applications().get(appName.toString());
         if (app != null && app.handshakesPerMinute() > 0
                 && rt.counters().add("handshakes|" + app.name(), window, 1) > app.handshakesPerMinute()) {
             conn.rejectHandshake(429, Collections.singletonMap("Retry-After", String.valueOf(retryAfterSeconds(now))),
@@ -80,7 +80,7 @@ public final class ThrottleMediator extends AbstractMediator implements Compilab
         if (appName == null) {
             return true; // no subscription known (no wsAuth before): nothing to count against
         }
-        Tier tier = rt.config().tiers().get(String.valueOf(conn.attributes().get(ApiProperties.TIER)));
+        Tier tier = rt.directory().tiers().get(String.valueOf(conn.attributes().get(ApiProperties.TIER)));
         if (tier == null || (tier.messagesPerMinute() == 0 && tier.bytesPerMinute() == 0)) {
             return true;
         }

@@ -9,6 +9,7 @@ import java.util.function.Function;
 
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.synapsews.mediators.internal.Application;
+import io.synapsews.mediators.internal.Directory;
 import io.synapsews.mediators.internal.GatewayRuntime;
 import io.synapsews.mediators.internal.auth.Certificates;
 import io.synapsews.mediators.internal.auth.InvalidTokenException;
@@ -117,7 +118,14 @@ public final class TokenValidationMediator extends AbstractMediator implements C
             return reject(conn, 401, realm + ", error=\"invalid_token\", error_description=\"" + description + "\"",
                     "invalid token: " + description, e.reason());
         }
-        Application app = rt.config().application(valid.clientId());
+        Directory directory = rt.directory(); // one snapshot for the whole decision
+        Application.Keys clientKeys = directory.keys(valid.clientId());
+        if (clientKeys != null && valid.secretGeneration() != clientKeys.secretGeneration()) {
+            // issued with a secret that was regenerated since
+            return reject(conn, 401, realm + ", error=\"invalid_token\", error_description=\"the token was revoked\"",
+                    "invalid token: the token was revoked", "revoked_token");
+        }
+        Application app = directory.application(valid.clientId());
         Application.Subscription sub = app == null ? null : app.subscription(api, version);
         if (sub == null) {
             return reject(conn, 403, null, "the application of this token is not subscribed to " + api + " " + version,
@@ -129,7 +137,7 @@ public final class TokenValidationMediator extends AbstractMediator implements C
         props.put(ApiProperties.APPLICATION, app.name());
         props.put(ApiProperties.SUBSCRIBER, app.subscriber());
         props.put(ApiProperties.TIER, sub.tier());
-        props.put(ApiProperties.KEY_TYPE, rt.config().keys(valid.clientId()).keyType());
+        props.put(ApiProperties.KEY_TYPE, clientKeys.keyType());
         props.put(ApiProperties.CONSUMER_KEY, valid.clientId());
         if (valid.expiresAtMillis() != 0) {
             props.put(ApiProperties.TOKEN_EXPIRY, valid.expiresAtMillis());

@@ -1,5 +1,8 @@
 package io.synapsews.mediators.internal;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -29,17 +32,63 @@ public final class Application {
         final String keyType;
         final String clientId;
         final String clientSecret;
+        final long secretGeneration;
 
         public Keys(String keyType, String clientId, String clientSecret) {
+            this(keyType, clientId, clientSecret, 0);
+        }
+
+        /**
+         * {@code clientSecret} as given, or {@code {sha256}} and the hex digest of its UTF-8 bytes (how the
+         * management API keeps the secrets it generates). {@code secretGeneration} counts the secret's
+         * regenerations: the key manager writes it into every token, and a token of another generation
+         * (issued with an older secret) is refused.
+         */
+        public Keys(String keyType, String clientId, String clientSecret, long secretGeneration) {
             this.keyType = keyType;
             this.clientId = clientId;
             this.clientSecret = clientSecret;
+            this.secretGeneration = secretGeneration;
         }
 
         public String keyType() { return keyType; }
         public String clientId() { return clientId; }
         /** Null for applications whose tokens an external OAuth2 server issues. */
         public String clientSecret() { return clientSecret; }
+        /** How often the secret was regenerated: only tokens that carry this generation are accepted. */
+        public long secretGeneration() { return secretGeneration; }
+
+        /** Whether {@code secret} is this client's secret (in constant time). */
+        public boolean secretMatches(String secret) {
+            if (clientSecret == null || secret == null) {
+                return false;
+            }
+            byte[] given = secret.getBytes(StandardCharsets.UTF_8);
+            if (clientSecret.startsWith(SHA256)) {
+                return MessageDigest.isEqual(clientSecret.substring(SHA256.length()).getBytes(StandardCharsets.US_ASCII),
+                        sha256Hex(given).getBytes(StandardCharsets.US_ASCII));
+            }
+            return MessageDigest.isEqual(clientSecret.getBytes(StandardCharsets.UTF_8), given);
+        }
+
+        /** How a generated secret is stored: never the secret itself. */
+        public static String hashed(String secret) {
+            return SHA256 + sha256Hex(secret.getBytes(StandardCharsets.UTF_8));
+        }
+
+        private static String sha256Hex(byte[] b) {
+            try {
+                StringBuilder out = new StringBuilder();
+                for (byte x : MessageDigest.getInstance("SHA-256").digest(b)) {
+                    out.append(String.format("%02x", x));
+                }
+                return out.toString();
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+            }
+        }
+
+        private static final String SHA256 = "{sha256}";
     }
 
     private final String name;

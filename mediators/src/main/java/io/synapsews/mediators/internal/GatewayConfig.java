@@ -11,6 +11,7 @@ import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
 
+import io.synapsews.mediators.internal.manage.ManagementSettings;
 import io.synapsews.mediators.internal.throttle.Tier;
 import io.synapsews.transport.config.ParameterException;
 import io.synapsews.transport.config.Parameters;
@@ -49,8 +50,8 @@ public final class GatewayConfig {
     private final Map<String, Application> applications;
     private final long failedAuthPerClient;
     private final long failedAuthPerAddress;
-    private final Map<String, Application.Keys> keysByClientId;
-    private final Map<String, Application> applicationByClientId;
+    private final Directory directory;
+    private final ManagementSettings management;
 
     private GatewayConfig(File file, File home, Element root) throws GatewayConfigException {
         this.file = file;
@@ -96,7 +97,6 @@ public final class GatewayConfig {
 
         Map<String, Application> apps = new LinkedHashMap<>();
         Map<String, Application.Keys> keys = new LinkedHashMap<>();
-        Map<String, Application> appByClient = new LinkedHashMap<>();
         Element appsEl = child(root, "applications");
         if (appsEl != null) {
             for (Element e : children(appsEl, "application")) {
@@ -130,14 +130,11 @@ public final class GatewayConfig {
                 if (apps.put(name, app) != null) {
                     throw error(where, "is defined twice");
                 }
-                for (Application.Keys k : appKeys.values()) {
-                    appByClient.put(k.clientId(), app);
-                }
             }
         }
         applications = Collections.unmodifiableMap(apps);
-        keysByClientId = Collections.unmodifiableMap(keys);
-        applicationByClientId = Collections.unmodifiableMap(appByClient);
+        directory = new Directory(tiers, apps.values());
+        management = management(child(root, "management"));
     }
 
     /** Reads and validates a gateway configuration file; relative paths in it resolve against {@code home}. */
@@ -185,15 +182,40 @@ public final class GatewayConfig {
     public Map<String, Tier> tiers() { return tiers; }
     public Map<String, Application> applications() { return applications; }
 
-    /** The keys with this client id, or null. */
-    public Application.Keys keys(String clientId) {
-        return keysByClientId.get(clientId);
+    /** The management REST APIs' settings, or null when {@code <management>} is absent or disabled. */
+    public ManagementSettings management() { return management; }
+
+    private ManagementSettings management(Element m) throws GatewayConfigException {
+        if (m == null || !bool(m, "enabled", true)) {
+            return null;
+        }
+        int port = port(m, "port", false);
+        String ks = attr(m, "keyStore", null);
+        boolean tls = bool(m, "tls", true);
+        File keyStore = null;
+        String pass = attr(m, "keyStorePassword", null);
+        if (tls) {
+            if (ks == null || pass == null) {
+                throw error("management/@keyStore", "and keyStorePassword are required over TLS (tls=\"false\" for plain HTTP)");
+            }
+            keyStore = ServerHome.resolve(home, ks);
+            if (!keyStore.isFile()) {
+                throw error("management/@keyStore", "file " + keyStore + " does not exist");
+            }
+        }
+        long code = number(m, "closeCode", 1001, 1000);
+        if (code > 4999 || code == 1005 || code == 1006 || code == 1015) {
+            throw error("management/@closeCode", code + " is not a close code a close frame may carry");
+        }
+        return new ManagementSettings(attr(m, "host", "127.0.0.1"), port < 0 ? 9443 : port, keyStore, pass,
+                attr(m, "adminUser", "admin"), attr(m, "adminPassword", "admin"),
+                ServerHome.resolve(home, attr(m, "stateDir", "repository/management")),
+                attr(m, "sequence", "dispatchSeq"), (int) code, attr(m, "wsUrl", "ws://localhost:9099"),
+                attr(m, "wssUrl", "wss://localhost:8099"));
     }
 
-    /** The application owning this client id, or null. */
-    public Application application(String clientId) {
-        return applicationByClientId.get(clientId);
-    }
+    /** The tiers and applications this file defines: the runtime's first {@link Directory}. */
+    public Directory directory() { return directory; }
 
     private GatewayConfigException error(String setting, String problem) {
         return new GatewayConfigException(file + ": " + setting + " " + problem);

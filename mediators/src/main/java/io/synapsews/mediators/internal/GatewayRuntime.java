@@ -10,11 +10,13 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.synapsews.mediators.internal.analytics.ConnectionLog;
 import io.synapsews.mediators.internal.analytics.GatewayMetrics;
 import io.synapsews.mediators.internal.auth.KeyManager;
+import io.synapsews.mediators.internal.manage.Management;
 import io.synapsews.mediators.internal.throttle.CounterStore;
 import io.synapsews.mediators.internal.throttle.LocalCounterStore;
 import io.synapsews.transport.spi.ConnectionListeners;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.apache.synapse.core.SynapseEnvironment;
 
 /**
  * What the API mediators share while a gateway runs: its configuration, the built-in key manager
@@ -32,14 +34,18 @@ public final class GatewayRuntime implements AutoCloseable {
     private final GatewayMetrics metrics;
     private final ConnectionLog connectionLog;
     private final long startedAt = System.currentTimeMillis();
+    /** The tiers and applications now: the file's, then as the management API changes them. */
+    private volatile Directory directory;
     /** What "now" is for the throttling windows: the system clock, or a test's. */
     private volatile Clock clock = Clock.systemUTC();
     private HttpEndpointServer keyManagerServer;
     private HttpEndpointServer analyticsServer;
+    private Management management;
 
     private GatewayRuntime(GatewayConfig config) throws GatewayConfigException {
         this.config = config;
-        this.keyManager = config.keyManagerEnabled() ? new KeyManager(config) : null;
+        this.directory = config.directory();
+        this.keyManager = config.keyManagerEnabled() ? new KeyManager(config, this::directory) : null;
         this.counters = new LocalCounterStore();
         try {
             this.connectionLog = config.connectionLog() == null ? null : new ConnectionLog(config.connectionLog());
@@ -95,7 +101,38 @@ public final class GatewayRuntime implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts the management REST APIs when {@code <management>} configures them: they restore their state
+     * into the running Synapse configuration of {@code env} and listen.
+     */
+    public void startManagement(SynapseEnvironment env) throws GatewayConfigException {
+        if (config.management() == null) {
+            return;
+        }
+        Management m = new Management(this, config.management(), env);
+        try {
+            m.start();
+        } catch (Exception e) {
+            m.close();
+            throw new GatewayConfigException(config.file() + ": management: " + e.getMessage(), e);
+        }
+        management = m;
+    }
+
+    /** The management port, or -1 when the management APIs are not running. */
+    public int managementPort() {
+        return management == null ? -1 : management.port();
+    }
+
     public GatewayConfig config() { return config; }
+    /** Who may call what, now. */
+    public Directory directory() { return directory; }
+
+    /** Applies {@code change} to the directory; changes are serialized, readers never wait. */
+    public synchronized Directory updateDirectory(java.util.function.UnaryOperator<Directory> change) {
+        directory = change.apply(directory);
+        return directory;
+    }
     /** Null when the built-in key manager is disabled. */
     public KeyManager keyManager() { return keyManager; }
     public CounterStore counters() { return counters; }
@@ -123,6 +160,9 @@ public final class GatewayRuntime implements AutoCloseable {
             }
         }
         ConnectionListeners.remove(metrics);
+        if (management != null) {
+            management.close();
+        }
         if (keyManagerServer != null) {
             keyManagerServer.close();
         }

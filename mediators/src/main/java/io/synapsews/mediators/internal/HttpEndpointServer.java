@@ -29,6 +29,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.synapsews.transport.spi.SafeText;
 import org.apache.commons.logging.Log;
@@ -36,8 +37,9 @@ import org.apache.commons.logging.LogFactory;
 
 /**
  * A small HTTP/1.1 server for the gateway's own endpoints: a fixed table of paths, each answered
- * by a function of the whole request. Requests are small (64 KiB at most) and answered on the
- * event loop.
+ * by a function of the whole request (a path ending in {@code /*} answers every path under it; the
+ * longest such prefix wins over a shorter one, an exact path over both). Requests are small (64 KiB at
+ * most) and answered on the event loop. Over TLS when given an {@link SslContext}.
  */
 public final class HttpEndpointServer implements AutoCloseable {
 
@@ -67,11 +69,22 @@ public final class HttpEndpointServer implements AutoCloseable {
 
     public HttpEndpointServer(String name, String host, int port, Map<String, Function<FullHttpRequest, HttpReply>> routes)
             throws InterruptedException {
-        this(name, host, port, routes, IDLE_SECONDS);
+        this(name, host, port, routes, IDLE_SECONDS, null);
+    }
+
+    /** Over TLS with {@code ssl} (a server context), or plain HTTP when it is null. */
+    public HttpEndpointServer(String name, String host, int port, Map<String, Function<FullHttpRequest, HttpReply>> routes,
+                              SslContext ssl) throws InterruptedException {
+        this(name, host, port, routes, IDLE_SECONDS, ssl);
     }
 
     HttpEndpointServer(String name, String host, int port, Map<String, Function<FullHttpRequest, HttpReply>> routes,
                        int requestSeconds) throws InterruptedException {
+        this(name, host, port, routes, requestSeconds, null);
+    }
+
+    private HttpEndpointServer(String name, String host, int port, Map<String, Function<FullHttpRequest, HttpReply>> routes,
+                               int requestSeconds, SslContext ssl) throws InterruptedException {
         this.name = name;
         this.group = new NioEventLoopGroup(1, new DefaultThreadFactory("synapsews-" + name, true));
         try {
@@ -85,6 +98,9 @@ public final class HttpEndpointServer implements AutoCloseable {
                                 log.warn(name + ": " + now + " connections, over " + MAX_CONNECTIONS + ": closing " + ch.remoteAddress());
                                 ch.close();
                                 return;
+                            }
+                            if (ssl != null) {
+                                ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
                             }
                             ch.pipeline().addLast(new HttpServerCodec(4096, 8192, 8192), new HttpObjectAggregator(MAX_REQUEST),
                                     new Router(routes, requestSeconds));
@@ -153,7 +169,7 @@ public final class HttpEndpointServer implements AutoCloseable {
             if (!req.decoderResult().isSuccess()) {
                 reply = HttpReply.text(400, "malformed HTTP request\n");
             } else {
-                Function<FullHttpRequest, HttpReply> route = routes.get(new QueryStringDecoder(req.uri()).path());
+                Function<FullHttpRequest, HttpReply> route = route(new QueryStringDecoder(req.uri()).path());
                 if (route == null) {
                     reply = HttpReply.text(404, "no such endpoint; try " + routes.keySet() + "\n");
                 } else {
@@ -179,6 +195,22 @@ public final class HttpEndpointServer implements AutoCloseable {
             } else {
                 ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
             }
+        }
+
+        /** The exact route of {@code path}, else that of its longest {@code /*} prefix, else null. */
+        private Function<FullHttpRequest, HttpReply> route(String path) {
+            Function<FullHttpRequest, HttpReply> exact = routes.get(path);
+            if (exact != null) {
+                return exact;
+            }
+            String best = null;
+            for (String key : routes.keySet()) {
+                if (key.endsWith("/*") && path.startsWith(key.substring(0, key.length() - 1))
+                        && (best == null || key.length() > best.length())) {
+                    best = key;
+                }
+            }
+            return best == null ? null : routes.get(best);
         }
 
         @Override

@@ -40,11 +40,11 @@ class GatewayConfigTest {
         assertEquals(0, c.tiers().get("Unlimited").messagesPerMinute());
         assertEquals(-1, c.analyticsPort());
         assertTrue(!c.keyManagerEnabled());
-        assertEquals("A", c.application("a-sb").name());
-        assertEquals("SANDBOX", c.keys("a-sb").keyType());
-        assertNull(c.keys("a-sb").clientSecret());
-        assertNotNull(c.application("a").subscription("Echo", "1.0"));
-        assertNull(c.application("a").subscription("Echo", "2.0"));
+        assertEquals("A", c.directory().application("a-sb").name());
+        assertEquals("SANDBOX", c.directory().keys("a-sb").keyType());
+        assertNull(c.directory().keys("a-sb").clientSecret());
+        assertNotNull(c.directory().application("a").subscription("Echo", "1.0"));
+        assertNull(c.directory().application("a").subscription("Echo", "2.0"));
     }
 
     @Test

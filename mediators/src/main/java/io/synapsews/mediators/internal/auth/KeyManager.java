@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
@@ -32,6 +33,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.synapsews.mediators.internal.Application;
+import io.synapsews.mediators.internal.Directory;
 import io.synapsews.mediators.internal.GatewayConfig;
 import io.synapsews.mediators.internal.GatewayConfigException;
 import io.synapsews.mediators.internal.HttpEndpointServer;
@@ -45,12 +47,15 @@ import io.synapsews.mediators.internal.HttpReply;
 public final class KeyManager {
 
     private final GatewayConfig config;
+    /** The applications whose keys the token endpoint accepts, now. */
+    private final Supplier<Directory> directory;
     private final FailureLimiter failuresByClient;
     private final FailureLimiter failuresByAddress;
     private final RSAKey signingKey;
     private final RSASSASigner signer;
 
-    public KeyManager(GatewayConfig config) throws GatewayConfigException {
+    public KeyManager(GatewayConfig config, Supplier<Directory> directory) throws GatewayConfigException {
+        this.directory = directory;
         this.failuresByClient = new FailureLimiter(config.failedAuthPerClient(), 10_000);
         this.failuresByAddress = new FailureLimiter(config.failedAuthPerAddress(), 10_000);
         this.config = config;
@@ -117,6 +122,7 @@ public final class KeyManager {
                 .claim("azp", keys.clientId())
                 .claim("application", app.name())
                 .claim("keytype", keys.keyType())
+                .claim(ValidatedToken.GENERATION_CLAIM, keys.secretGeneration())
                 .issueTime(new Date(now))
                 .notBeforeTime(new Date(now))
                 .expirationTime(new Date(now + config.tokenValiditySeconds() * 1000))
@@ -173,9 +179,9 @@ public final class KeyManager {
             return oauthError(429, "invalid_client", "too many failed authentications; retry later")
                     .header("Retry-After", String.valueOf(wait));
         }
-        Application.Keys keys = config.keys(clientId);
-        if (keys == null || keys.clientSecret() == null || secret == null
-                || !MessageDigest.isEqual(keys.clientSecret().getBytes(StandardCharsets.UTF_8), secret.getBytes(StandardCharsets.UTF_8))) {
+        Directory known = directory.get();
+        Application.Keys keys = known.keys(clientId);
+        if (keys == null || !keys.secretMatches(secret)) {
             // per client id only for ids that exist: a made-up id (up to the 64 KiB a request may carry) must
             // not become a map key; guessing ids is what the per-address count is for
             if (keys != null) {
@@ -185,7 +191,7 @@ public final class KeyManager {
             return invalidClient("unknown client or wrong secret");
         }
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("access_token", issue(config.application(clientId), keys));
+        body.put("access_token", issue(known.application(clientId), keys));
         body.put("token_type", "Bearer");
         body.put("expires_in", config.tokenValiditySeconds());
         return HttpReply.json(200, JSONObjectUtils.toJSONString(body)).header("Pragma", "no-cache");

@@ -211,7 +211,9 @@ public final class TokenValidator {
         if (clientId == null) {
             throw new InvalidTokenException("invalid_token", "the token names no client (client_id or azp)");
         }
-        return new ValidatedToken(clientId, exp == null ? 0 : exp.getTime());
+        Object generation = claims.getClaim(ValidatedToken.GENERATION_CLAIM);
+        return new ValidatedToken(clientId, exp == null ? 0 : exp.getTime(),
+                generation instanceof Number ? ((Number) generation).longValue() : 0);
     }
 
     private ValidatedToken introspect(String token) throws InvalidTokenException {
@@ -283,7 +285,7 @@ public final class TokenValidator {
         if (clientId == null) {
             throw new InvalidTokenException("invalid_token", "introspection names no client (client_id or azp)");
         }
-        ValidatedToken valid = new ValidatedToken(clientId, expMillis);
+        ValidatedToken valid = new ValidatedToken(clientId, expMillis, 0);
         if (introspectionCacheMillis > 0) {
             long until = now + introspectionCacheMillis;
             synchronized (introspected) {

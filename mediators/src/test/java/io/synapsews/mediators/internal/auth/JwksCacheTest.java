@@ -43,7 +43,8 @@ class JwksCacheTest {
     private KeyManager keyManager() throws Exception {
         File f = dir.resolve("gw.xml").toFile();
         Files.write(f.toPath(), "<gateway><keyManager port=\"0\"/></gateway>".getBytes(StandardCharsets.UTF_8));
-        return new KeyManager(GatewayConfig.load(f, dir.toFile()));
+        GatewayConfig config = GatewayConfig.load(f, dir.toFile());
+        return new KeyManager(config, config::directory);
     }
 
     @Test

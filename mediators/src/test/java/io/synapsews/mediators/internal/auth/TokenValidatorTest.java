@@ -31,14 +31,15 @@ class TokenValidatorTest {
         Files.write(f.toPath(), ("<gateway><keyManager port=\"0\" issuer=\"https://km\" audience=\"aud\" tokenValiditySeconds=\""
                 + validitySeconds + "\"/><applications><application name=\"A\"><keys clientId=\"a\" clientSecret=\"s\"/>"
                 + "</application></applications></gateway>").getBytes(StandardCharsets.UTF_8));
-        return new KeyManager(GatewayConfig.load(f, dir.toFile()));
+        GatewayConfig config = GatewayConfig.load(f, dir.toFile());
+        return new KeyManager(config, config::directory);
     }
 
     @Test
     void acceptsItsOwnTokensAndNamesTheClient() throws Exception {
         KeyManager km = keyManager(60);
         GatewayConfig c = GatewayConfig.load(dir.resolve("gw.xml").toFile(), dir.toFile());
-        String token = km.issue(c.application("a"), c.keys("a"));
+        String token = km.issue(c.directory().application("a"), c.directory().keys("a"));
         TokenValidator v = TokenValidator.builder().keyManager(() -> km).issuer(() -> "https://km").audience(() -> "aud").build();
         ValidatedToken t = v.validate(token);
         assertEquals("a", t.clientId());
@@ -49,7 +50,7 @@ class TokenValidatorTest {
     void refusesWrongIssuerAudienceKeyAndExpiry() throws Exception {
         KeyManager km = keyManager(1);
         GatewayConfig c = GatewayConfig.load(dir.resolve("gw.xml").toFile(), dir.toFile());
-        String token = km.issue(c.application("a"), c.keys("a"));
+        String token = km.issue(c.directory().application("a"), c.directory().keys("a"));
         InvalidTokenException e = assertThrows(InvalidTokenException.class, () -> TokenValidator.builder()
                 .keyManager(() -> km).issuer(() -> "https://other").build().validate(token));
         assertTrue(e.getMessage().contains("issuer"), e.getMessage());
@@ -127,7 +128,7 @@ class TokenValidatorTest {
     void aTokenIsVerifiedOnceButItsClaimsOnEveryHandshake() throws Exception {
         KeyManager km = keyManager(60);
         GatewayConfig c = GatewayConfig.load(dir.resolve("gw.xml").toFile(), dir.toFile());
-        String token = km.issue(c.application("a"), c.keys("a"));
+        String token = km.issue(c.directory().application("a"), c.directory().keys("a"));
         java.util.concurrent.atomic.AtomicReference<java.time.Clock> now =
                 new java.util.concurrent.atomic.AtomicReference<>(java.time.Clock.systemUTC());
         java.util.concurrent.atomic.AtomicReference<KeyManager> source = new java.util.concurrent.atomic.AtomicReference<>(km);

@@ -1,0 +1,337 @@
+package io.synapsews.gateway;
+
+import java.io.File;
+import java.io.FileInputStream;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+import com.nimbusds.jose.util.JSONObjectUtils;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The seed's workflow through the management REST APIs only (WSO2 API-M Publisher v4 and DevPortal v3
+ * paths and fields), over HTTPS with the demo key store, against a running gateway: create the API,
+ * publish it, create an application, generate keys, subscribe, get tokens, connect to the production and
+ * the sandbox backend; then take rights away and see exactly the affected live connections close.
+ * Bad requests, concurrent writers and a restart are tested against the same server.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ManagementApiTest {
+
+    @TempDir
+    static Path tmp;
+
+    static final EchoBackend production = new EchoBackend(0);
+    static final EchoBackend sandbox = new EchoBackend(0);
+    static TestHome home;
+    static Gateway gateway;
+    static int managementPort;
+    static HttpClient https;
+    static final HttpClient http = HttpClient.newHttpClient();
+    static final String ADMIN = "Basic " + Base64.getEncoder().encodeToString("admin:admin".getBytes(StandardCharsets.UTF_8));
+
+    @BeforeAll
+    static void start() throws Exception {
+        home = new TestHome(tmp.resolve("home").toFile(), production.url());
+        managementPort = TestHome.freePort();
+        File config = new File(home.dir, DemoHome.GATEWAY_CONFIG);
+        String xml = Files.readString(config.toPath());
+        home.write(DemoHome.GATEWAY_CONFIG, xml.replace("</gateway>", "    <management port=\"" + managementPort + "\""
+                + " keyStore=\"" + DemoHome.KEY_STORE + "\" keyStorePassword=\"wso2carbon\" wsUrl=\"ws://localhost:"
+                + home.wsPort + "\"/>\n</gateway>"));
+        File trust = tmp.resolve("trust.jks").toFile();
+        KeyStores.trustStoreFor(home.keyStore, "wso2carbon", "wso2carbon", trust);
+        KeyStore ts = KeyStore.getInstance("JKS");
+        try (InputStream in = new FileInputStream(trust)) {
+            ts.load(in, "wso2carbon".toCharArray());
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ts);
+        SSLContext ssl = SSLContext.getInstance("TLS");
+        ssl.init(null, tmf.getTrustManagers(), null);
+        https = HttpClient.newBuilder().sslContext(ssl).build();
+        gateway = Gateway.start(home.dir);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        TestHome.closeAll(gateway, production, sandbox);
+    }
+
+    // ---- calling the REST APIs
+
+    record Answer(int status, Map<String, Object> json, String body) {
+        String text(String field) {
+            return String.valueOf(json.get(field));
+        }
+    }
+
+    static Answer call(String method, String path, String json) throws Exception {
+        return call(method, path, json, ADMIN);
+    }
+
+    static Answer call(String method, String path, String json, String authorization) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("https://localhost:" + managementPort + path))
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json))
+                .header("Content-Type", "application/json");
+        if (authorization != null) {
+            b.header("Authorization", authorization);
+        }
+        HttpResponse<String> r = https.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        Map<String, Object> parsed = null;
+        if (r.headers().firstValue("Content-Type").orElse("").startsWith("application/json")) {
+            parsed = JSONObjectUtils.parse(r.body());
+        }
+        return new Answer(r.statusCode(), parsed, r.body());
+    }
+
+    static Answer ok(int status, Answer a) {
+        assertEquals(status, a.status, a.body);
+        return a;
+    }
+
+    static String api(String name, String context, String policies) {
+        return "{\"name\":\"" + name + "\",\"context\":\"" + context + "\",\"version\":\"1.0\",\"type\":\"WS\","
+                + "\"endpointConfig\":{\"endpoint_type\":\"ws\",\"production_endpoints\":{\"url\":\"" + production.url() + "\"},"
+                + "\"sandbox_endpoints\":{\"url\":\"" + sandbox.url() + "\"}},\"policies\":" + policies + "}";
+    }
+
+    static String token(String consumerKey, String secret) throws Exception {
+        return Tokens.clientCredentials("http://localhost:" + home.keyManagerPort + "/oauth2/token", consumerKey, secret);
+    }
+
+    static int handshakeStatus(String path, String token) {
+        try {
+            WsClient c = WsClient.connect(http, "ws://localhost:" + home.wsPort + path, WsClient.bearer(token));
+            c.ws.sendClose(1000, "").join();
+            return 101;
+        } catch (java.util.concurrent.CompletionException e) {
+            return ((java.net.http.WebSocketHandshakeException) e.getCause()).getResponse().statusCode();
+        }
+    }
+
+    static void echo(WsClient c, String text) throws Exception {
+        c.ws.sendText(text, true).join();
+        assertEquals(text, c.next());
+    }
+
+    // ---- the workflow
+
+    static String echoApiId;
+    static String appId;
+    static String productionKey;
+    static String productionSecret;
+
+    @Test
+    @Order(1)
+    void theSeedsWorkflowThroughTheRestApisOnly() throws Exception {
+        // the management API owns the inbound endpoints' sequence: nothing is published yet
+        assertEquals(404, handshakeStatus("/echowebsocket/1.0", "no-token"));
+
+        // Publisher: design, implement (both endpoints), manage (Gold), then Save & Publish
+        Answer created = ok(201, call("POST", "/api/am/publisher/v4/apis", api("EchoWebSocket", "/echowebsocket", "[\"Gold\"]")));
+        echoApiId = created.text("id");
+        assertEquals("CREATED", created.text("lifeCycleStatus"));
+        assertEquals(404, handshakeStatus("/echowebsocket/1.0", "no-token"), "created, not published");
+        Answer published = ok(200, call("POST", "/api/am/publisher/v4/apis/change-lifecycle?apiId=" + echoApiId + "&action=Publish", null));
+        assertTrue(published.body.contains("\"Published\""), published.body);
+        assertEquals("PUBLISHED", ok(200, call("GET", "/api/am/publisher/v4/apis/" + echoApiId, null)).text("lifeCycleStatus"));
+
+        // DevPortal: the API is listed with its URL; an application, its keys, a subscription with Gold
+        Answer store = ok(200, call("GET", "/api/am/devportal/v3/apis", null));
+        assertTrue(store.body.contains("ws://localhost:" + home.wsPort + "/echowebsocket/1.0"), store.body);
+        appId = ok(201, call("POST", "/api/am/devportal/v3/applications", "{\"name\":\"SeedApp\",\"throttlingPolicy\":\"Unlimited\"}"))
+                .text("applicationId");
+        Answer prodKeys = ok(200, call("POST", "/api/am/devportal/v3/applications/" + appId + "/generate-keys",
+                "{\"keyType\":\"PRODUCTION\",\"grantTypesToBeSupported\":[\"client_credentials\"]}"));
+        productionKey = prodKeys.text("consumerKey");
+        productionSecret = prodKeys.text("consumerSecret");
+        Answer sandboxKeys = ok(200, call("POST", "/api/am/devportal/v3/applications/" + appId + "/generate-keys",
+                "{\"keyType\":\"SANDBOX\"}"));
+        // the secret is shown once: the application lists keys without it
+        assertTrue(!ok(200, call("GET", "/api/am/devportal/v3/applications/" + appId, null)).body.contains(productionSecret));
+
+        String prodToken = token(productionKey, productionSecret);
+        assertEquals(403, handshakeStatus("/echowebsocket/1.0", prodToken), "not subscribed yet");
+        String subscriptionId = ok(201, call("POST", "/api/am/devportal/v3/subscriptions", "{\"apiId\":\"" + echoApiId
+                + "\",\"applicationId\":\"" + appId + "\",\"throttlingPolicy\":\"Gold\"}")).text("subscriptionId");
+
+        // connect with each key type: each reaches its own backend
+        WsClient prod = WsClient.connect(http, "ws://localhost:" + home.wsPort + "/echowebsocket/1.0", WsClient.bearer(prodToken));
+        echo(prod, "production");
+        assertNotNull(production.nextHandshake(10, TimeUnit.SECONDS));
+        String sandboxToken = token(sandboxKeys.text("consumerKey"), sandboxKeys.text("consumerSecret"));
+        WsClient sb = WsClient.connect(http, "ws://localhost:" + home.wsPort + "/echowebsocket/1.0", WsClient.bearer(sandboxToken));
+        echo(sb, "sandbox");
+        assertNotNull(sandbox.nextHandshake(10, TimeUnit.SECONDS));
+        assertNull(production.nextHandshake(200, TimeUnit.MILLISECONDS));
+
+        // regenerating the production secret closes the production connection only, and its old token is refused
+        Answer regenerated = ok(200, call("POST", "/api/am/devportal/v3/applications/" + appId + "/oauth-keys/"
+                + prodKeys.text("keyMappingId") + "/regenerate-secret", null));
+        assertEquals("1008 consumer secret regenerated", prod.closeWithin(1));
+        echo(sb, "sandbox still open");
+        assertEquals(401, handshakeStatus("/echowebsocket/1.0", prodToken));
+        assertEquals(401, Tokens.request("http://localhost:" + home.keyManagerPort + "/oauth2/token", productionKey,
+                productionSecret).statusCode(), "the old secret");
+        productionSecret = regenerated.text("consumerSecret");
+        WsClient prod2 = WsClient.connect(http, "ws://localhost:" + home.wsPort + "/echowebsocket/1.0",
+                WsClient.bearer(token(productionKey, productionSecret)));
+        echo(prod2, "new secret");
+
+        // removing the subscription closes both, and the next handshake is refused
+        ok(200, call("DELETE", "/api/am/devportal/v3/subscriptions/" + subscriptionId, null));
+        assertEquals("1008 subscription removed", sb.closeWithin(1));
+        assertEquals("1008 subscription removed", prod2.closeWithin(1));
+        assertEquals(403, handshakeStatus("/echowebsocket/1.0", sandboxToken));
+
+        // subscribe again; blocking the API closes its connections with 1001 and undeploys it
+        ok(201, call("POST", "/api/am/devportal/v3/subscriptions", "{\"apiId\":\"" + echoApiId
+                + "\",\"applicationId\":\"" + appId + "\",\"throttlingPolicy\":\"Gold\"}"));
+        WsClient again = WsClient.connect(http, "ws://localhost:" + home.wsPort + "/echowebsocket/1.0",
+                WsClient.bearer(token(productionKey, productionSecret)));
+        echo(again, "subscribed again");
+        ok(200, call("POST", "/api/am/publisher/v4/apis/change-lifecycle?apiId=" + echoApiId + "&action=Block", null));
+        assertEquals("1001 API blocked", again.closeWithin(1));
+        assertEquals(404, handshakeStatus("/echowebsocket/1.0", token(productionKey, productionSecret)));
+        assertTrue(ok(200, call("GET", "/api/am/devportal/v3/apis", null)).body.contains("\"count\":0"));
+        // and published again, it serves again with the same keys
+        ok(200, call("POST", "/api/am/publisher/v4/apis/change-lifecycle?apiId=" + echoApiId + "&action=Re-Publish", null));
+        assertEquals(101, handshakeStatus("/echowebsocket/1.0", token(productionKey, productionSecret)));
+    }
+
+    @Test
+    @Order(2)
+    void anotherApiIsUntouchedByChangesToTheFirst() throws Exception {
+        String other = ok(201, call("POST", "/api/am/publisher/v4/apis", api("Other", "/other", "[\"Unlimited\"]"))).text("id");
+        ok(200, call("POST", "/api/am/publisher/v4/apis/change-lifecycle?apiId=" + other + "&action=Publish", null));
+        ok(201, call("POST", "/api/am/devportal/v3/subscriptions", "{\"apiId\":\"" + other
+                + "\",\"applicationId\":\"" + appId + "\",\"throttlingPolicy\":\"Unlimited\"}"));
+        String t = token(productionKey, productionSecret);
+        WsClient onOther = WsClient.connect(http, "ws://localhost:" + home.wsPort + "/other/1.0", WsClient.bearer(t));
+        echo(onOther, "other");
+        ok(200, call("POST", "/api/am/publisher/v4/apis/change-lifecycle?apiId=" + echoApiId + "&action=Block", null));
+        echo(onOther, "still open while EchoWebSocket is blocked");
+        ok(200, call("POST", "/api/am/publisher/v4/apis/change-lifecycle?apiId=" + echoApiId + "&action=Publish", null));
+        echo(onOther, "and after it is published again");
+        onOther.ws.sendClose(1000, "").join();
+    }
+
+    @Test
+    @Order(3)
+    void badRequestsGetTheirStatusAndTheFieldTheyConcern() throws Exception {
+        assertEquals(401, call("GET", "/api/am/publisher/v4/apis", null, null).status);
+        assertEquals(401, call("GET", "/api/am/publisher/v4/apis", null,
+                "Basic " + Base64.getEncoder().encodeToString("admin:wrong".getBytes(StandardCharsets.UTF_8))).status);
+        assertField(400, "name", call("POST", "/api/am/publisher/v4/apis", api("", "/x", "[]")));
+        assertField(400, "name", call("POST", "/api/am/publisher/v4/apis", api("bad\\nname", "/x", "[]")));
+        assertField(400, "context", call("POST", "/api/am/publisher/v4/apis", api("X", "/a b", "[]")));
+        assertField(400, "context", call("POST", "/api/am/publisher/v4/apis", api("X", "/x/../y", "[]").replace("/x/../y", "/x/(y")));
+        assertField(400, "policies", call("POST", "/api/am/publisher/v4/apis", api("X", "/x", "[\"Platinum\"]")));
+        assertField(400, "endpointConfig.production_endpoints.url", call("POST", "/api/am/publisher/v4/apis",
+                api("X", "/x", "[]").replace(production.url(), "http://example.com/")));
+        assertField(400, "type", call("POST", "/api/am/publisher/v4/apis", api("X", "/x", "[]").replace("\"WS\"", "\"HTTP\"")));
+        assertField(400, "body", call("POST", "/api/am/publisher/v4/apis", "{not json"));
+        assertField(409, "context", call("POST", "/api/am/publisher/v4/apis", api("Another", "/echowebsocket", "[]")));
+        assertEquals(404, call("GET", "/api/am/publisher/v4/apis/no-such-id", null).status);
+        assertEquals(404, call("GET", "/api/am/devportal/v3/applications/no-such-id", null).status);
+        assertField(400, "action", call("POST", "/api/am/publisher/v4/apis/change-lifecycle?apiId=" + echoApiId + "&action=Explode", null));
+        assertField(400, "throttlingPolicy", call("POST", "/api/am/devportal/v3/subscriptions", "{\"apiId\":\"" + echoApiId
+                + "\",\"applicationId\":\"" + appId + "\",\"throttlingPolicy\":\"Bronze\"}"));
+        assertField(409, "apiId", call("POST", "/api/am/devportal/v3/subscriptions", "{\"apiId\":\"" + echoApiId
+                + "\",\"applicationId\":\"" + appId + "\",\"throttlingPolicy\":\"Gold\"}"));
+        assertField(409, "keyType", call("POST", "/api/am/devportal/v3/applications/" + appId + "/generate-keys", "{\"keyType\":\"PRODUCTION\"}"));
+        assertField(409, "name", call("POST", "/api/am/devportal/v3/applications", "{\"name\":\"SeedApp\"}"));
+        // an API with subscriptions is not deleted from under them
+        assertEquals(409, call("DELETE", "/api/am/publisher/v4/apis/" + echoApiId, null).status);
+    }
+
+    private static void assertField(int status, String field, Answer a) {
+        assertEquals(status, a.status, a.body);
+        assertTrue(a.body.contains("\"field\":\"" + field + "\""), "error names " + field + ": " + a.body);
+    }
+
+    @Test
+    @Order(4)
+    void twentyParallelWritersNeitherLoseNorDuplicate() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(20);
+        try {
+            List<CompletableFuture<Answer>> distinct = new ArrayList<>();
+            List<CompletableFuture<Answer>> same = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                int n = i;
+                distinct.add(CompletableFuture.supplyAsync(() -> uncheckedPost(api("Parallel" + n, "/parallel" + n, "[]")), pool));
+                same.add(CompletableFuture.supplyAsync(() -> uncheckedPost(api("Same" + n, "/same", "[]")), pool));
+            }
+            int created = 0;
+            int conflicts = 0;
+            for (CompletableFuture<Answer> f : distinct) {
+                assertEquals(201, f.get().status, f.get().body);
+            }
+            for (CompletableFuture<Answer> f : same) {
+                created += f.get().status == 201 ? 1 : 0;
+                conflicts += f.get().status == 409 ? 1 : 0;
+            }
+            assertEquals(1, created, "one API at /same");
+            assertEquals(19, conflicts);
+        } finally {
+            pool.shutdownNow();
+        }
+        Answer all = ok(200, call("GET", "/api/am/publisher/v4/apis?query=parallel", null));
+        assertEquals(20L, ((Number) all.json.get("count")).longValue());
+        try (var files = Files.list(home.dir.toPath().resolve("repository/management/apis"))) {
+            assertEquals(2 + 20 + 1, files.filter(p -> p.toString().endsWith(".json")).count(), "one file per API");
+        }
+    }
+
+    private static Answer uncheckedPost(String json) {
+        try {
+            return call("POST", "/api/am/publisher/v4/apis", json);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    @Order(5)
+    void aRestartRestoresEverything() throws Exception {
+        gateway.close();
+        gateway = Gateway.start(home.dir);
+        assertEquals("PUBLISHED", ok(200, call("GET", "/api/am/publisher/v4/apis/" + echoApiId, null)).text("lifeCycleStatus"));
+        WsClient c = WsClient.connect(http, "ws://localhost:" + home.wsPort + "/echowebsocket/1.0",
+                WsClient.bearer(token(productionKey, productionSecret)));
+        echo(c, "after a restart");
+        c.ws.sendClose(1000, "").join();
+        assertTrue(Files.readString(home.dir.toPath().resolve("repository/management/synapse-config/sequences/dispatchSeq.xml"))
+                .contains("/echowebsocket/1\\.0"), "the generated sequence is in the home for the administrator");
+    }
+}

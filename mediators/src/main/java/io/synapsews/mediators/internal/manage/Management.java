@@ -1,0 +1,830 @@
+package io.synapsews.mediators.internal.manage;
+
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyStore;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.text.ParseException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+
+import javax.net.ssl.KeyManagerFactory;
+
+import com.nimbusds.jose.util.JSONObjectUtils;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.synapsews.mediators.ApiProperties;
+import io.synapsews.mediators.internal.Application;
+import io.synapsews.mediators.internal.Directory;
+import io.synapsews.mediators.internal.GatewayConfig;
+import io.synapsews.mediators.internal.GatewayRuntime;
+import io.synapsews.mediators.internal.HttpEndpointServer;
+import io.synapsews.mediators.internal.HttpReply;
+import io.synapsews.mediators.internal.throttle.Tier;
+import io.synapsews.transport.spi.ClientConnection;
+import io.synapsews.transport.spi.CloseCodes;
+import io.synapsews.transport.spi.ConnectionListeners;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.apache.synapse.core.SynapseEnvironment;
+
+/**
+ * The management plane: WSO2 API-M's Publisher v4 and DevPortal v3 REST APIs (the parts a WebSocket
+ * API uses), served on the management port, applied to the running gateway at once. APIs deploy into
+ * the sequence the inbound endpoints name ({@link ApiDeployer}); applications, keys and subscriptions
+ * become the runtime's {@link Directory}; a change that takes a right away closes exactly the live
+ * connections that held it. Every change is written to the state directory before it is applied, and
+ * a restart restores it. One lock serializes every change.
+ */
+public final class Management implements AutoCloseable {
+
+    private static final Log log = LogFactory.getLog(Management.class);
+    static final String PUBLISHER = "/api/am/publisher/v4";
+    static final String DEVPORTAL = "/api/am/devportal/v3";
+    static final String ADMIN = "/api/am/admin/v4";
+
+    private final GatewayRuntime runtime;
+    private final ManagementSettings settings;
+    private final SynapseEnvironment env;
+    private final ManagementStore store;
+    private final ApiDeployer deployer;
+    private final LiveConnections live = new LiveConnections();
+    private final SecureRandom random = new SecureRandom();
+
+    private final Map<String, ApiDefinition> apis = new LinkedHashMap<>();
+    private final Map<String, Map<String, Object>> applications = new LinkedHashMap<>();
+    private final Map<String, Map<String, Object>> subscriptions = new LinkedHashMap<>();
+    private final Map<String, Tier> tiers = new LinkedHashMap<>();
+    private HttpEndpointServer server;
+
+    public Management(GatewayRuntime runtime, ManagementSettings settings, SynapseEnvironment env) {
+        this.runtime = runtime;
+        this.settings = settings;
+        this.env = env;
+        this.store = new ManagementStore(settings.stateDir);
+        this.deployer = new ApiDeployer(env, settings.sequence, store);
+    }
+
+    /** Restores the stored state into the gateway and starts listening. */
+    public synchronized void start() throws Exception {
+        for (Map<String, Object> t : store.load("tiers")) {
+            Tier tier = tier(t);
+            tiers.put(tier.name(), tier);
+        }
+        for (Map<String, Object> a : store.load("apis")) {
+            String id = String.valueOf(a.get("id"));
+            try {
+                ApiDefinition.Status status = ApiDefinition.Status.valueOf(String.valueOf(a.get("lifeCycleStatus")));
+                apis.put(id, ApiDefinition.from(a, id, status, tierNames()));
+            } catch (BadRequest | IllegalArgumentException e) {
+                throw new IOException(store.dir() + "/apis/" + id + ".json: " + e.getMessage(), e);
+            }
+        }
+        for (Map<String, Object> a : store.load("applications")) {
+            applications.put(String.valueOf(a.get("applicationId")), a);
+        }
+        for (Map<String, Object> s : store.load("subscriptions")) {
+            subscriptions.put(String.valueOf(s.get("subscriptionId")), s);
+        }
+        applyDirectory();
+        deployer.deploy(deployed());
+        ConnectionListeners.add(live);
+        Map<String, Function<FullHttpRequest, HttpReply>> routes = new LinkedHashMap<>();
+        routes.put(PUBLISHER + "/*", r -> guarded(r, this::publisher));
+        routes.put(DEVPORTAL + "/*", r -> guarded(r, this::devportal));
+        routes.put(ADMIN + "/*", r -> guarded(r, this::admin));
+        server = new HttpEndpointServer("management", settings.host, settings.port, routes, ssl());
+        if ("admin".equals(settings.adminUser) && "admin".equals(settings.adminPassword)) {
+            log.warn("management API on " + settings.host + ":" + server.port() + " accepts the default credentials admin/admin:"
+                    + " set adminUser and adminPassword on <management> in " + runtime.config().file());
+        }
+        log.info("management API listening on " + (settings.tls() ? "https" : "http") + "://" + settings.host + ":"
+                + server.port() + " (state in " + store.dir() + ", " + apis.size() + " API(s), " + applications.size()
+                + " application(s))");
+    }
+
+    public int port() {
+        return server == null ? -1 : server.port();
+    }
+
+    @Override
+    public void close() {
+        ConnectionListeners.remove(live);
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private SslContext ssl() throws Exception {
+        if (!settings.tls()) {
+            return null;
+        }
+        KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+        char[] pass = settings.keyStorePassword.toCharArray();
+        try (InputStream in = new FileInputStream(settings.keyStore)) {
+            ks.load(in, pass);
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, pass);
+        return SslContextBuilder.forServer(kmf).build();
+    }
+
+    // ---- the HTTP surface
+
+    private interface Handler {
+        HttpReply handle(FullHttpRequest req, String method, List<String> path, Map<String, List<String>> query)
+                throws BadRequest, IOException;
+    }
+
+    private HttpReply guarded(FullHttpRequest req, Handler h) {
+        if (!authenticated(req)) {
+            return error(401, "Unauthorized", "HTTP Basic credentials of the management user are required", null)
+                    .header("WWW-Authenticate", "Basic realm=\"synapse-ws management\"");
+        }
+        QueryStringDecoder q = new QueryStringDecoder(req.uri());
+        String p = q.path();
+        String base = p.startsWith(PUBLISHER) ? PUBLISHER : p.startsWith(DEVPORTAL) ? DEVPORTAL : ADMIN;
+        List<String> segments = new ArrayList<>();
+        for (String s : p.substring(base.length()).split("/")) {
+            if (!s.isEmpty()) {
+                segments.add(QueryStringDecoder.decodeComponent(s));
+            }
+        }
+        try {
+            synchronized (this) {
+                return h.handle(req, req.method().name(), segments, q.parameters());
+            }
+        } catch (BadRequest e) {
+            return error(e.status, e.status == 404 ? "Not Found" : e.status == 409 ? "Conflict" : "Bad Request",
+                    e.getMessage(), e.field);
+        } catch (IOException e) {
+            log.error("management: " + req.method() + " " + p + " could not be stored or deployed: " + e.getMessage(), e);
+            return error(500, "Internal Server Error", "the change could not be stored or deployed: " + e.getMessage(), null);
+        }
+    }
+
+    private boolean authenticated(FullHttpRequest req) {
+        String h = req.headers().get("Authorization");
+        if (h == null || !h.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return false;
+        }
+        byte[] given;
+        try {
+            given = Base64.getDecoder().decode(h.substring(6).trim());
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        byte[] expected = (settings.adminUser + ":" + settings.adminPassword).getBytes(StandardCharsets.UTF_8);
+        return MessageDigest.isEqual(expected, given);
+    }
+
+    /** WSO2's ErrorDTO: code, message, description, and the field concerned in {@code error[]}. */
+    static HttpReply error(int status, String message, String description, String field) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("code", status);
+        e.put("message", message);
+        e.put("description", description);
+        e.put("moreInfo", "");
+        List<Object> list = new ArrayList<>();
+        if (field != null) {
+            Map<String, Object> item = new LinkedHashMap<>();
+            item.put("code", status);
+            item.put("field", field);
+            item.put("message", field + " " + description);
+            list.add(item);
+        }
+        e.put("error", list);
+        return HttpReply.json(status, JSONObjectUtils.toJSONString(e));
+    }
+
+    private static HttpReply json(int status, Map<String, Object> body) {
+        return HttpReply.json(status, JSONObjectUtils.toJSONString(body));
+    }
+
+    private static HttpReply list(List<Map<String, Object>> items) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("count", items.size());
+        body.put("list", items);
+        Map<String, Object> page = new LinkedHashMap<>();
+        page.put("offset", 0);
+        page.put("limit", items.size());
+        page.put("total", items.size());
+        body.put("pagination", page);
+        return json(200, body);
+    }
+
+    private static Map<String, Object> body(FullHttpRequest req) throws BadRequest {
+        String text = req.content().toString(StandardCharsets.UTF_8);
+        if (text.trim().isEmpty()) {
+            throw BadRequest.field("body", "is required: a JSON object");
+        }
+        try {
+            return JSONObjectUtils.parse(text);
+        } catch (ParseException e) {
+            throw BadRequest.field("body", "is not a JSON object: " + e.getMessage());
+        }
+    }
+
+    private static String param(Map<String, List<String>> query, String name) {
+        List<String> v = query.get(name);
+        return v == null || v.isEmpty() ? null : v.get(0);
+    }
+
+    private static BadRequest methodNotAllowed(String method) {
+        return new BadRequest(405, null, method + " is not allowed here");
+    }
+
+    // ---- Publisher v4
+
+    private HttpReply publisher(FullHttpRequest req, String method, List<String> path, Map<String, List<String>> query)
+            throws BadRequest, IOException {
+        if (path.isEmpty() || !"apis".equals(path.get(0))) {
+            throw new BadRequest(404, null, "no such resource; the publisher has /apis");
+        }
+        if (path.size() == 1) {
+            if ("GET".equals(method)) {
+                String q = param(query, "query");
+                List<Map<String, Object>> out = new ArrayList<>();
+                for (ApiDefinition a : apis.values()) {
+                    if (matches(a, q)) {
+                        out.add(a.toJson());
+                    }
+                }
+                return list(out);
+            }
+            if ("POST".equals(method)) {
+                ApiDefinition a = ApiDefinition.from(body(req), UUID.randomUUID().toString(), ApiDefinition.Status.CREATED, tierNames());
+                unique(a, null);
+                store.save("apis", a.id, a.toJson());
+                apis.put(a.id, a);
+                log.info("management: API " + a.name + " " + a.version + " created (" + a.id + ")");
+                return json(201, a.toJson()).header("Location", PUBLISHER + "/apis/" + a.id);
+            }
+            throw methodNotAllowed(method);
+        }
+        if (path.size() == 2 && "change-lifecycle".equals(path.get(1)) && "POST".equals(method)) {
+            return changeLifecycle(param(query, "apiId"), param(query, "action"));
+        }
+        ApiDefinition a = apis.get(path.get(1));
+        if (a == null) {
+            throw BadRequest.notFound("API " + path.get(1));
+        }
+        if (path.size() > 2) {
+            throw new BadRequest(404, null, "no such resource under /apis/" + a.id);
+        }
+        switch (method) {
+            case "GET":
+                return json(200, a.toJson());
+            case "PUT": {
+                ApiDefinition changed = ApiDefinition.from(body(req), a.id, a.status, tierNames());
+                unique(changed, a.id);
+                store.save("apis", a.id, changed.toJson());
+                apis.put(a.id, changed);
+                if (a.deployed()) {
+                    // a changed path or name: connections opened under the old one are of an API that is gone
+                    if (!a.path().equals(changed.path()) || !a.name.equals(changed.name)) {
+                        closeApi(a, "API changed");
+                    }
+                    deployer.deploy(deployed());
+                }
+                applyDirectory();
+                return json(200, changed.toJson());
+            }
+            case "DELETE": {
+                long subs = subscriptions.values().stream().filter(s -> a.id.equals(s.get("apiId"))).count();
+                if (subs > 0) {
+                    throw BadRequest.conflict(null, "API " + a.name + " " + a.version + " has " + subs
+                            + " subscription(s); remove them (or retire the API) first");
+                }
+                store.delete("apis", a.id);
+                apis.remove(a.id);
+                if (a.deployed()) {
+                    deployer.deploy(deployed());
+                    closeApi(a, "API deleted");
+                }
+                log.info("management: API " + a.name + " " + a.version + " deleted");
+                return json(200, Map.of("id", a.id));
+            }
+            default:
+                throw methodNotAllowed(method);
+        }
+    }
+
+    private HttpReply changeLifecycle(String apiId, String action) throws BadRequest, IOException {
+        if (apiId == null) {
+            throw BadRequest.field("apiId", "is required");
+        }
+        ApiDefinition a = apis.get(apiId);
+        if (a == null) {
+            throw BadRequest.notFound("API " + apiId);
+        }
+        ApiDefinition.Status to;
+        switch (action == null ? "" : action) {
+            case "Publish":
+            case "Re-Publish":
+                to = ApiDefinition.Status.PUBLISHED;
+                break;
+            case "Block":
+                to = ApiDefinition.Status.BLOCKED;
+                break;
+            case "Deprecate":
+                to = ApiDefinition.Status.DEPRECATED;
+                break;
+            case "Retire":
+                to = ApiDefinition.Status.RETIRED;
+                break;
+            case "Demote to Created":
+                to = ApiDefinition.Status.CREATED;
+                break;
+            default:
+                throw BadRequest.field("action", "must be Publish, Block, Deprecate, Retire or Demote to Created, not " + action);
+        }
+        if (a.status == ApiDefinition.Status.RETIRED && to != ApiDefinition.Status.RETIRED) {
+            throw BadRequest.field("action", "a retired API cannot be " + action + "ed");
+        }
+        ApiDefinition changed = a.withStatus(to);
+        store.save("apis", a.id, changed.toJson());
+        apis.put(a.id, changed);
+        if (a.deployed() != changed.deployed()) {
+            deployer.deploy(deployed());
+            if (!changed.deployed()) {
+                closeApi(a, "API " + to.name().toLowerCase());
+            }
+        }
+        log.info("management: API " + a.name + " " + a.version + " " + a.status + " -> " + to);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("workflowStatus", "APPROVED");
+        body.put("lifecycleState", Map.of("state", lifecycleName(to)));
+        return json(200, body);
+    }
+
+    private static String lifecycleName(ApiDefinition.Status s) {
+        String n = s.name();
+        return n.charAt(0) + n.substring(1).toLowerCase();
+    }
+
+    private static boolean matches(ApiDefinition a, String q) {
+        if (q == null || q.isEmpty()) {
+            return true;
+        }
+        String v = q.contains(":") ? q.substring(q.indexOf(':') + 1) : q;
+        String field = q.contains(":") ? q.substring(0, q.indexOf(':')) : "";
+        switch (field) {
+            case "name":
+                return a.name.equalsIgnoreCase(v);
+            case "context":
+                return a.context.equalsIgnoreCase(v);
+            case "version":
+                return a.version.equals(v);
+            case "status":
+                return a.status.name().equalsIgnoreCase(v);
+            default:
+                return a.name.toLowerCase().contains(v.toLowerCase()) || a.context.toLowerCase().contains(v.toLowerCase());
+        }
+    }
+
+    /** Refuses a second API with the same context and version, or the same name and version. */
+    private void unique(ApiDefinition a, String self) throws BadRequest {
+        for (ApiDefinition other : apis.values()) {
+            if (other.id.equals(self)) {
+                continue;
+            }
+            if (other.path().equals(a.path())) {
+                throw BadRequest.conflict("context", "API " + other.name + " already uses context " + a.context
+                        + " with version " + a.version);
+            }
+            if (other.name.equals(a.name) && other.version.equals(a.version)) {
+                throw BadRequest.conflict("name", "an API " + a.name + " " + a.version + " exists");
+            }
+        }
+    }
+
+    private Collection<ApiDefinition> deployed() {
+        return apis.values().stream().filter(ApiDefinition::deployed).collect(java.util.stream.Collectors.toList());
+    }
+
+    private void closeApi(ApiDefinition a, String why) {
+        int n = live.close(c -> a.name.equals(c.attributes().get(ApiProperties.API))
+                && a.version.equals(c.attributes().get(ApiProperties.VERSION)), settings.closeCode, why);
+        if (n > 0) {
+            log.info("management: closed " + n + " connection(s) of " + a.name + " " + a.version + " with "
+                    + settings.closeCode + ": " + why);
+        }
+    }
+
+    // ---- DevPortal v3
+
+    private HttpReply devportal(FullHttpRequest req, String method, List<String> path, Map<String, List<String>> query)
+            throws BadRequest, IOException {
+        String top = path.isEmpty() ? "" : path.get(0);
+        switch (top) {
+            case "apis":
+                return storeApis(method, path);
+            case "applications":
+                return applications(req, method, path);
+            case "subscriptions":
+                return subscriptions(req, method, path, query);
+            default:
+                throw new BadRequest(404, null, "no such resource; the developer portal has /apis, /applications and /subscriptions");
+        }
+    }
+
+    private HttpReply storeApis(String method, List<String> path) throws BadRequest {
+        if (!"GET".equals(method)) {
+            throw methodNotAllowed(method);
+        }
+        if (path.size() == 1) {
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (ApiDefinition a : deployed()) {
+                out.add(storeView(a));
+            }
+            return list(out);
+        }
+        ApiDefinition a = apis.get(path.get(1));
+        if (a == null || !a.deployed() || path.size() > 2) {
+            throw BadRequest.notFound("API " + path.get(1));
+        }
+        return json(200, storeView(a));
+    }
+
+    /** What the developer portal shows of an API: no endpoints, but the URLs to connect to. */
+    private Map<String, Object> storeView(ApiDefinition a) {
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("id", a.id);
+        j.put("name", a.name);
+        j.put("context", a.context);
+        j.put("version", a.version);
+        j.put("type", "WS");
+        j.put("lifeCycleStatus", a.status.name());
+        j.put("throttlingPolicies", a.policies);
+        Map<String, Object> urls = new LinkedHashMap<>();
+        urls.put("ws", settings.wsUrl + a.path());
+        urls.put("wss", settings.wssUrl + a.path());
+        Map<String, Object> env0 = new LinkedHashMap<>();
+        env0.put("environmentName", "Default");
+        env0.put("environmentDisplayName", "Default");
+        env0.put("URLs", urls);
+        j.put("endpointURLs", List.of(env0));
+        return j;
+    }
+
+    private HttpReply applications(FullHttpRequest req, String method, List<String> path) throws BadRequest, IOException {
+        if (path.size() == 1) {
+            if ("GET".equals(method)) {
+                List<Map<String, Object>> out = new ArrayList<>();
+                for (Map<String, Object> a : applications.values()) {
+                    out.add(applicationView(a));
+                }
+                return list(out);
+            }
+            if ("POST".equals(method)) {
+                Map<String, Object> b = body(req);
+                Object name = b.get("name");
+                if (!(name instanceof String) || !((String) name).matches("[A-Za-z0-9][A-Za-z0-9 _.-]{0,69}")) {
+                    throw BadRequest.field("name", "is required: 1-70 letters, digits, spaces, '_', '.' or '-'");
+                }
+                String n = ((String) name).trim();
+                if (runtime.directory().applications().containsKey(n)) {
+                    throw BadRequest.conflict("name", "an application " + n + " exists");
+                }
+                Object policy = b.getOrDefault("throttlingPolicy", "Unlimited");
+                Map<String, Object> app = new LinkedHashMap<>();
+                app.put("applicationId", UUID.randomUUID().toString());
+                app.put("name", n);
+                app.put("throttlingPolicy", String.valueOf(policy));
+                app.put("description", b.get("description") instanceof String ? b.get("description") : "");
+                app.put("owner", settings.adminUser);
+                app.put("status", "APPROVED");
+                app.put("keys", new ArrayList<>());
+                save(app);
+                log.info("management: application " + n + " created");
+                return json(201, applicationView(app));
+            }
+            throw methodNotAllowed(method);
+        }
+        Map<String, Object> app = applications.get(path.get(1));
+        if (app == null) {
+            throw BadRequest.notFound("application " + path.get(1));
+        }
+        if (path.size() == 2) {
+            if ("GET".equals(method)) {
+                return json(200, applicationView(app));
+            }
+            if ("DELETE".equals(method)) {
+                String id = String.valueOf(app.get("applicationId"));
+                for (String s : new ArrayList<>(subscriptions.keySet())) {
+                    if (id.equals(subscriptions.get(s).get("applicationId"))) {
+                        store.delete("subscriptions", s);
+                        subscriptions.remove(s);
+                    }
+                }
+                store.delete("applications", id);
+                applications.remove(id);
+                applyDirectory();
+                closeApplication(app, c -> true, "application deleted");
+                return json(200, Map.of("applicationId", id));
+            }
+            throw methodNotAllowed(method);
+        }
+        if (path.size() == 3 && "generate-keys".equals(path.get(2)) && "POST".equals(method)) {
+            Map<String, Object> b = body(req);
+            Object type = b.get("keyType");
+            if (!GatewayConfig.PRODUCTION.equals(type) && !GatewayConfig.SANDBOX.equals(type)) {
+                throw BadRequest.field("keyType", "must be PRODUCTION or SANDBOX");
+            }
+            for (Map<String, Object> k : keys(app)) {
+                if (type.equals(k.get("keyType"))) {
+                    throw BadRequest.conflict("keyType", "the application has " + type + " keys already; regenerate its secret instead");
+                }
+            }
+            String secret = secret();
+            Map<String, Object> k = new LinkedHashMap<>();
+            k.put("keyMappingId", UUID.randomUUID().toString());
+            k.put("keyType", type);
+            k.put("consumerKey", token(24));
+            k.put("secretHash", Application.Keys.hashed(secret));
+            k.put("secretGeneration", 0L);
+            keys(app).add(k);
+            save(app);
+            Map<String, Object> out = keyView(k);
+            out.put("consumerSecret", secret); // shown once
+            return json(200, out);
+        }
+        if (path.size() == 5 && "oauth-keys".equals(path.get(2)) && "regenerate-secret".equals(path.get(4)) && "POST".equals(method)) {
+            Map<String, Object> k = null;
+            for (Map<String, Object> candidate : keys(app)) {
+                if (path.get(3).equals(candidate.get("keyMappingId"))) {
+                    k = candidate;
+                }
+            }
+            if (k == null) {
+                throw BadRequest.notFound("key mapping " + path.get(3));
+            }
+            String secret = secret();
+            k.put("secretHash", Application.Keys.hashed(secret));
+            // the tokens of the old secret die with it: they carry the old generation
+            Object generation = k.get("secretGeneration");
+            k.put("secretGeneration", (generation instanceof Number ? ((Number) generation).longValue() : 0) + 1);
+            save(app);
+            String consumerKey = String.valueOf(k.get("consumerKey"));
+            closeApplication(app, c -> consumerKey.equals(c.attributes().get(ApiProperties.CONSUMER_KEY)), "consumer secret regenerated");
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("consumerKey", consumerKey);
+            out.put("consumerSecret", secret);
+            return json(200, out);
+        }
+        throw new BadRequest(404, null, "no such resource under /applications/" + app.get("applicationId"));
+    }
+
+    @SuppressWarnings("unchecked") // our own documents: keys is a list of objects
+    private static List<Map<String, Object>> keys(Map<String, Object> app) {
+        Object k = app.get("keys");
+        if (!(k instanceof List)) {
+            k = new ArrayList<>();
+            app.put("keys", k);
+        }
+        return (List<Map<String, Object>>) k;
+    }
+
+    private Map<String, Object> applicationView(Map<String, Object> app) {
+        Map<String, Object> j = new LinkedHashMap<>(app);
+        List<Object> keys = new ArrayList<>();
+        for (Map<String, Object> k : keys(app)) {
+            keys.add(keyView(k));
+        }
+        j.put("keys", keys);
+        String id = String.valueOf(app.get("applicationId"));
+        j.put("subscriptionCount", subscriptions.values().stream().filter(s -> id.equals(s.get("applicationId"))).count());
+        return j;
+    }
+
+    private static Map<String, Object> keyView(Map<String, Object> k) {
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("keyMappingId", k.get("keyMappingId"));
+        j.put("keyManager", "Resident Key Manager");
+        j.put("keyType", k.get("keyType"));
+        j.put("consumerKey", k.get("consumerKey"));
+        j.put("keyState", "COMPLETED");
+        j.put("supportedGrantTypes", List.of("client_credentials"));
+        return j;
+    }
+
+    private void save(Map<String, Object> app) throws IOException {
+        String id = String.valueOf(app.get("applicationId"));
+        store.save("applications", id, app);
+        applications.put(id, app);
+        applyDirectory();
+    }
+
+    private void closeApplication(Map<String, Object> app, java.util.function.Predicate<ClientConnection> also, String why) {
+        String name = String.valueOf(app.get("name"));
+        int n = live.close(c -> name.equals(c.attributes().get(ApiProperties.APPLICATION)) && also.test(c),
+                CloseCodes.POLICY_VIOLATION, why);
+        if (n > 0) {
+            log.info("management: closed " + n + " connection(s) of application " + name + " with 1008: " + why);
+        }
+    }
+
+    private HttpReply subscriptions(FullHttpRequest req, String method, List<String> path, Map<String, List<String>> query)
+            throws BadRequest, IOException {
+        if (path.size() == 1) {
+            if ("GET".equals(method)) {
+                String appId = param(query, "applicationId");
+                String apiId = param(query, "apiId");
+                List<Map<String, Object>> out = new ArrayList<>();
+                for (Map<String, Object> s : subscriptions.values()) {
+                    if ((appId == null || appId.equals(s.get("applicationId"))) && (apiId == null || apiId.equals(s.get("apiId")))) {
+                        out.add(s);
+                    }
+                }
+                return list(out);
+            }
+            if ("POST".equals(method)) {
+                Map<String, Object> b = body(req);
+                ApiDefinition api = apis.get(String.valueOf(b.get("apiId")));
+                if (api == null || api.status != ApiDefinition.Status.PUBLISHED) {
+                    throw BadRequest.field("apiId", api == null ? "names no API" : "names an API that is " + api.status
+                            + "; only published APIs take subscriptions");
+                }
+                Map<String, Object> app = applications.get(String.valueOf(b.get("applicationId")));
+                if (app == null) {
+                    throw BadRequest.field("applicationId", "names no application");
+                }
+                Object tier = b.get("throttlingPolicy");
+                if (!(tier instanceof String) || !api.policies.contains(tier)) {
+                    throw BadRequest.field("throttlingPolicy", "must be one of the API's tiers " + api.policies);
+                }
+                for (Map<String, Object> s : subscriptions.values()) {
+                    if (api.id.equals(s.get("apiId")) && app.get("applicationId").equals(s.get("applicationId"))) {
+                        throw BadRequest.conflict("apiId", "the application is subscribed to " + api.name + " " + api.version);
+                    }
+                }
+                Map<String, Object> s = new LinkedHashMap<>();
+                s.put("subscriptionId", UUID.randomUUID().toString());
+                s.put("applicationId", app.get("applicationId"));
+                s.put("apiId", api.id);
+                s.put("throttlingPolicy", tier);
+                s.put("status", "UNBLOCKED");
+                store.save("subscriptions", String.valueOf(s.get("subscriptionId")), s);
+                subscriptions.put(String.valueOf(s.get("subscriptionId")), s);
+                applyDirectory();
+                return json(201, s);
+            }
+            throw methodNotAllowed(method);
+        }
+        Map<String, Object> s = subscriptions.get(path.get(1));
+        if (s == null || path.size() > 2) {
+            throw BadRequest.notFound("subscription " + path.get(1));
+        }
+        if ("GET".equals(method)) {
+            return json(200, s);
+        }
+        if ("DELETE".equals(method)) {
+            String id = String.valueOf(s.get("subscriptionId"));
+            store.delete("subscriptions", id);
+            subscriptions.remove(id);
+            applyDirectory();
+            ApiDefinition api = apis.get(String.valueOf(s.get("apiId")));
+            Map<String, Object> app = applications.get(String.valueOf(s.get("applicationId")));
+            if (api != null && app != null) {
+                closeApplication(app, c -> api.name.equals(c.attributes().get(ApiProperties.API))
+                        && api.version.equals(c.attributes().get(ApiProperties.VERSION)), "subscription removed");
+            }
+            return json(200, Map.of("subscriptionId", id));
+        }
+        throw methodNotAllowed(method);
+    }
+
+    // ---- Admin v4: subscription tiers
+
+    private HttpReply admin(FullHttpRequest req, String method, List<String> path, Map<String, List<String>> query)
+            throws BadRequest, IOException {
+        if (!List.of("throttling", "policies", "subscription").equals(path)) {
+            throw new BadRequest(404, null, "no such resource; the admin API has /throttling/policies/subscription");
+        }
+        if ("GET".equals(method)) {
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (Tier t : runtime.directory().tiers().values()) {
+                out.add(tierView(t));
+            }
+            return list(out);
+        }
+        if ("POST".equals(method)) {
+            Tier t = tier(body(req));
+            if (runtime.directory().tiers().containsKey(t.name())) {
+                throw BadRequest.conflict("policyName", "a tier " + t.name() + " exists");
+            }
+            store.save("tiers", UUID.nameUUIDFromBytes(t.name().getBytes(StandardCharsets.UTF_8)).toString(), tierView(t));
+            tiers.put(t.name(), t);
+            applyDirectory();
+            return json(201, tierView(t));
+        }
+        throw methodNotAllowed(method);
+    }
+
+    /** A tier from WSO2's SubscriptionThrottlePolicy: policyName and defaultLimit.requestCount (per minute). */
+    private static Tier tier(Map<String, Object> j) throws BadRequest {
+        Object name = j.get("policyName");
+        if (!(name instanceof String) || !((String) name).matches("[A-Za-z0-9_-]{1,60}")) {
+            throw BadRequest.field("policyName", "is required: 1-60 letters, digits, '_' or '-'");
+        }
+        long messages = 0;
+        long bytes = 0;
+        Object limit = j.get("defaultLimit");
+        if (limit instanceof Map) {
+            Object rc = ((Map<?, ?>) limit).get("requestCount");
+            Object bw = ((Map<?, ?>) limit).get("bandwidth");
+            if (rc instanceof Map) {
+                messages = perMinute((Map<?, ?>) rc, "requestCount", "defaultLimit.requestCount.requestCount");
+            }
+            if (bw instanceof Map) {
+                bytes = perMinute((Map<?, ?>) bw, "dataAmount", "defaultLimit.bandwidth.dataAmount");
+            }
+        }
+        return new Tier((String) name, messages, bytes);
+    }
+
+    private static long perMinute(Map<?, ?> limit, String amount, String field) throws BadRequest {
+        Object n = limit.get(amount);
+        if (!(n instanceof Number) || ((Number) n).longValue() < 0) {
+            throw BadRequest.field(field, "must be a number of at least 0");
+        }
+        Object unit = limit.get("timeUnit") == null ? "min" : limit.get("timeUnit");
+        Object per = limit.get("unitTime") == null ? Integer.valueOf(1) : limit.get("unitTime");
+        if (!"min".equals(unit) || !(per instanceof Number) || ((Number) per).longValue() != 1) {
+            throw BadRequest.field(field, "only limits per minute (timeUnit min, unitTime 1) are supported");
+        }
+        return ((Number) n).longValue();
+    }
+
+    private static Map<String, Object> tierView(Tier t) {
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("policyName", t.name());
+        j.put("displayName", t.name());
+        Map<String, Object> limit = new LinkedHashMap<>();
+        limit.put("type", "REQUESTCOUNTLIMIT");
+        limit.put("requestCount", Map.of("timeUnit", "min", "unitTime", 1, "requestCount", t.messagesPerMinute()));
+        if (t.bytesPerMinute() > 0) {
+            limit.put("bandwidth", Map.of("timeUnit", "min", "unitTime", 1, "dataAmount", t.bytesPerMinute(), "dataUnit", "B"));
+        }
+        j.put("defaultLimit", limit);
+        return j;
+    }
+
+    // ---- the directory
+
+    private java.util.Set<String> tierNames() {
+        java.util.Set<String> names = new java.util.LinkedHashSet<>(runtime.config().directory().tiers().keySet());
+        names.addAll(tiers.keySet());
+        return names;
+    }
+
+    /** The file's applications and tiers plus the managed ones, with subscriptions to APIs that exist. */
+    private void applyDirectory() {
+        Directory base = runtime.config().directory();
+        Map<String, Tier> allTiers = new LinkedHashMap<>(base.tiers());
+        allTiers.putAll(tiers);
+        List<Application> apps = new ArrayList<>(base.applications().values());
+        for (Map<String, Object> a : applications.values()) {
+            String id = String.valueOf(a.get("applicationId"));
+            Map<String, Application.Keys> keys = new LinkedHashMap<>();
+            for (Map<String, Object> k : keys(a)) {
+                String type = String.valueOf(k.get("keyType"));
+                Object generation = k.get("secretGeneration");
+                keys.put(type, new Application.Keys(type, String.valueOf(k.get("consumerKey")), String.valueOf(k.get("secretHash")),
+                        generation instanceof Number ? ((Number) generation).longValue() : 0));
+            }
+            List<Application.Subscription> subs = new ArrayList<>();
+            for (Map<String, Object> s : subscriptions.values()) {
+                ApiDefinition api = apis.get(String.valueOf(s.get("apiId")));
+                if (id.equals(s.get("applicationId")) && api != null && "UNBLOCKED".equals(s.get("status"))) {
+                    subs.add(new Application.Subscription(api.name, api.version, String.valueOf(s.get("throttlingPolicy"))));
+                }
+            }
+            apps.add(new Application(String.valueOf(a.get("name")), String.valueOf(a.get("owner")), 0, keys, subs));
+        }
+        runtime.updateDirectory(d -> new Directory(allTiers, apps));
+    }
+
+    private String secret() {
+        return token(32);
+    }
+
+    /** {@code bytes} random bytes, URL-safe base64 without padding. */
+    private String token(int bytes) {
+        byte[] b = new byte[bytes];
+        random.nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+}
