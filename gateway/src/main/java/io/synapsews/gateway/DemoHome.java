@@ -84,6 +84,17 @@ public final class DemoHome {
         replace(f, "<analytics([^>]*) port=\"\\d+\"", "<analytics$1 port=\"" + analyticsPort + "\"");
     }
 
+    /**
+     * Sets the port of the management REST APIs and the ws and wss URLs the developer portal shows
+     * (those of the demo's inbound endpoints).
+     */
+    public static void setManagementPort(File dir, int managementPort, int wsPort, int wssPort) throws IOException {
+        File f = new File(dir, GATEWAY_CONFIG);
+        replace(f, "<management([^>]*) port=\"\\d+\"", "<management$1 port=\"" + managementPort + "\"");
+        replace(f, "wsUrl=\"ws://localhost:\\d+\"", "wsUrl=\"ws://localhost:" + wsPort + "\"");
+        replace(f, "wssUrl=\"wss://localhost:\\d+\"", "wssUrl=\"wss://localhost:" + wssPort + "\"");
+    }
+
     public static void setPort(File inboundEndpointFile, int port) throws IOException {
         replace(inboundEndpointFile, "<parameter name=\"inbound.ws.port\">\\d+</parameter>",
                 "<parameter name=\"inbound.ws.port\">" + port + "</parameter>");

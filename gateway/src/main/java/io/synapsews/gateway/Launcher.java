@@ -21,6 +21,7 @@ public final class Launcher {
         int wssPort = 8099;
         int keyManagerPort = 9095;
         int analyticsPort = 9191;
+        int managementPort = 9443;
         String sandbox = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -32,6 +33,7 @@ public final class Launcher {
                 case "--sandbox-backend": sandbox = value(args, ++i, "--sandbox-backend"); break;
                 case "--key-manager-port": keyManagerPort = Integer.parseInt(value(args, ++i, "--key-manager-port")); break;
                 case "--analytics-port": analyticsPort = Integer.parseInt(value(args, ++i, "--analytics-port")); break;
+                case "--management-port": managementPort = Integer.parseInt(value(args, ++i, "--management-port")); break;
                 case "-h": case "--help": usage(); return;
                 default:
                     System.err.println("unknown option " + args[i]);
@@ -50,6 +52,7 @@ public final class Launcher {
             home = new File(System.getProperty("user.home"), ".synapse-ws/demo-home");
             File keyStore = DemoHome.write(home, wsPort, wssPort, backend == null ? "ws://localhost:8080/" : backend);
             DemoHome.setGatewayPorts(home, keyManagerPort, analyticsPort);
+            DemoHome.setManagementPort(home, managementPort, wsPort, wssPort);
             if (sandbox != null) {
                 DemoHome.setSandboxBackend(home, sandbox);
             }
@@ -80,6 +83,8 @@ public final class Launcher {
             System.out.println("get a token: curl -s -u " + DemoHome.PRODUCTION_CLIENT + ":" + DemoHome.PRODUCTION_SECRET
                     + " -d grant_type=client_credentials http://localhost:" + keyManagerPort + "/oauth2/token");
             System.out.println("metrics: http://localhost:" + analyticsPort + "/metrics");
+            System.out.println("management REST APIs (admin/admin): https://localhost:" + managementPort
+                    + "/api/am/publisher/v4/apis and /api/am/devportal/v3/apis");
         } else {
             System.out.println("synapse-ws gateway started from " + home.getAbsolutePath());
         }
@@ -96,6 +101,7 @@ public final class Launcher {
 
     private static void usage() {
         System.out.println("usage: java -jar synapse-ws-gateway.jar [--home DIR] [--backend URL] [--demo-backend]"
-                + " [--sandbox-backend URL] [--ws-port N] [--wss-port N] [--key-manager-port N] [--analytics-port N]");
+                + " [--sandbox-backend URL] [--ws-port N] [--wss-port N] [--key-manager-port N] [--analytics-port N]"
+                + " [--management-port N]");
     }
 }

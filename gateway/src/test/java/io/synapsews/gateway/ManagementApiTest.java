@@ -62,12 +62,7 @@ class ManagementApiTest {
     @BeforeAll
     static void start() throws Exception {
         home = new TestHome(tmp.resolve("home").toFile(), production.url());
-        managementPort = TestHome.freePort();
-        File config = new File(home.dir, DemoHome.GATEWAY_CONFIG);
-        String xml = Files.readString(config.toPath());
-        home.write(DemoHome.GATEWAY_CONFIG, xml.replace("</gateway>", "    <management port=\"" + managementPort + "\""
-                + " keyStore=\"" + DemoHome.KEY_STORE + "\" keyStorePassword=\"wso2carbon\" wsUrl=\"ws://localhost:"
-                + home.wsPort + "\"/>\n</gateway>"));
+        managementPort = home.managementPort; // the demo's <management>, on a free port
         File trust = tmp.resolve("trust.jks").toFile();
         KeyStores.trustStoreFor(home.keyStore, "wso2carbon", "wso2carbon", trust);
         KeyStore ts = KeyStore.getInstance("JKS");
@@ -146,7 +141,7 @@ class ManagementApiTest {
 
     // ---- the workflow
 
-    static String echoApiId;
+    static String chatApiId;
     static String appId;
     static String productionKey;
     static String productionSecret;
@@ -155,20 +150,20 @@ class ManagementApiTest {
     @Order(1)
     void theSeedsWorkflowThroughTheRestApisOnly() throws Exception {
         // the management API owns the inbound endpoints' sequence: nothing is published yet
-        assertEquals(404, handshakeStatus("/echowebsocket/1.0", "no-token"));
+        assertEquals(404, handshakeStatus("/chat/1.0", "no-token"));
 
         // Publisher: design, implement (both endpoints), manage (Gold), then Save & Publish
-        Answer created = ok(201, call("POST", "/api/am/publisher/v4/apis", api("EchoWebSocket", "/echowebsocket", "[\"Gold\"]")));
-        echoApiId = created.text("id");
+        Answer created = ok(201, call("POST", "/api/am/publisher/v4/apis", api("Chat", "/chat", "[\"Gold\"]")));
+        chatApiId = created.text("id");
         assertEquals("CREATED", created.text("lifeCycleStatus"));
-        assertEquals(404, handshakeStatus("/echowebsocket/1.0", "no-token"), "created, not published");
-        Answer published = ok(200, call("POST", "/api/am/publisher/v4/apis/change-lifecycle?apiId=" + echoApiId + "&action=Publish", null));
+        assertEquals(404, handshakeStatus("/chat/1.0", "no-token"), "created, not published");
+        Answer published = ok(200, call("POST", "/api/am/publisher/v4/apis/change-lifecycle?apiId=" + chatApiId + "&action=Publish", null));
         assertTrue(published.body.contains("\"Published\""), published.body);
-        assertEquals("PUBLISHED", ok(200, call("GET", "/api/am/publisher/v4/apis/" + echoApiId, null)).text("lifeCycleStatus"));
+        assertEquals("PUBLISHED", ok(200, call("GET", "/api/am/publisher/v4/apis/" + chatApiId, null)).text("lifeCycleStatus"));
 
         // DevPortal: the API is listed with its URL; an application, its keys, a subscription with Gold
         Answer store = ok(200, call("GET", "/api/am/devportal/v3/apis", null));
-        assertTrue(store.body.contains("ws://localhost:" + home.wsPort + "/echowebsocket/1.0"), store.body);
+        assertTrue(store.body.contains("ws://localhost:" + home.wsPort + "/chat/1.0"), store.body);
         appId = ok(201, call("POST", "/api/am/devportal/v3/applications", "{\"name\":\"SeedApp\",\"throttlingPolicy\":\"Unlimited\"}"))
                 .text("applicationId");
         Answer prodKeys = ok(200, call("POST", "/api/am/devportal/v3/applications/" + appId + "/generate-keys",
@@ -181,16 +176,16 @@ class ManagementApiTest {
         assertTrue(!ok(200, call("GET", "/api/am/devportal/v3/applications/" + appId, null)).body.contains(productionSecret));
 
         String prodToken = token(productionKey, productionSecret);
-        assertEquals(403, handshakeStatus("/echowebsocket/1.0", prodToken), "not subscribed yet");
-        String subscriptionId = ok(201, call("POST", "/api/am/devportal/v3/subscriptions", "{\"apiId\":\"" + echoApiId
+        assertEquals(403, handshakeStatus("/chat/1.0", prodToken), "not subscribed yet");
+        String subscriptionId = ok(201, call("POST", "/api/am/devportal/v3/subscriptions", "{\"apiId\":\"" + chatApiId
                 + "\",\"applicationId\":\"" + appId + "\",\"throttlingPolicy\":\"Gold\"}")).text("subscriptionId");
 
         // connect with each key type: each reaches its own backend
-        WsClient prod = WsClient.connect(http, "ws://localhost:" + home.wsPort + "/echowebsocket/1.0", WsClient.bearer(prodToken));
+        WsClient prod = WsClient.connect(http, "ws://localhost:" + home.wsPort + "/chat/1.0", WsClient.bearer(prodToken));
         echo(prod, "production");
         assertNotNull(production.nextHandshake(10, TimeUnit.SECONDS));
         String sandboxToken = token(sandboxKeys.text("consumerKey"), sandboxKeys.text("consumerSecret"));
-        WsClient sb = WsClient.connect(http, "ws://localhost:" + home.wsPort + "/echowebsocket/1.0", WsClient.bearer(sandboxToken));
+        WsClient sb = WsClient.connect(http, "ws://localhost:" + home.wsPort + "/chat/1.0", WsClient.bearer(sandboxToken));
         echo(sb, "sandbox");
         assertNotNull(sandbox.nextHandshake(10, TimeUnit.SECONDS));
         assertNull(production.nextHandshake(200, TimeUnit.MILLISECONDS));
@@ -200,11 +195,11 @@ class ManagementApiTest {
                 + prodKeys.text("keyMappingId") + "/regenerate-secret", null));
         assertEquals("1008 consumer secret regenerated", prod.closeWithin(1));
         echo(sb, "sandbox still open");
-        assertEquals(401, handshakeStatus("/echowebsocket/1.0", prodToken));
+        assertEquals(401, handshakeStatus("/chat/1.0", prodToken));
         assertEquals(401, Tokens.request("http://localhost:" + home.keyManagerPort + "/oauth2/token", productionKey,
                 productionSecret).statusCode(), "the old secret");
         productionSecret = regenerated.text("consumerSecret");
-        WsClient prod2 = WsClient.connect(http, "ws://localhost:" + home.wsPort + "/echowebsocket/1.0",
+        WsClient prod2 = WsClient.connect(http, "ws://localhost:" + home.wsPort + "/chat/1.0",
                 WsClient.bearer(token(productionKey, productionSecret)));
         echo(prod2, "new secret");
 
@@ -212,21 +207,21 @@ class ManagementApiTest {
         ok(200, call("DELETE", "/api/am/devportal/v3/subscriptions/" + subscriptionId, null));
         assertEquals("1008 subscription removed", sb.closeWithin(1));
         assertEquals("1008 subscription removed", prod2.closeWithin(1));
-        assertEquals(403, handshakeStatus("/echowebsocket/1.0", sandboxToken));
+        assertEquals(403, handshakeStatus("/chat/1.0", sandboxToken));
 
         // subscribe again; blocking the API closes its connections with 1001 and undeploys it
-        ok(201, call("POST", "/api/am/devportal/v3/subscriptions", "{\"apiId\":\"" + echoApiId
+        ok(201, call("POST", "/api/am/devportal/v3/subscriptions", "{\"apiId\":\"" + chatApiId
                 + "\",\"applicationId\":\"" + appId + "\",\"throttlingPolicy\":\"Gold\"}"));
-        WsClient again = WsClient.connect(http, "ws://localhost:" + home.wsPort + "/echowebsocket/1.0",
+        WsClient again = WsClient.connect(http, "ws://localhost:" + home.wsPort + "/chat/1.0",
                 WsClient.bearer(token(productionKey, productionSecret)));
         echo(again, "subscribed again");
-        ok(200, call("POST", "/api/am/publisher/v4/apis/change-lifecycle?apiId=" + echoApiId + "&action=Block", null));
+        ok(200, call("POST", "/api/am/publisher/v4/apis/change-lifecycle?apiId=" + chatApiId + "&action=Block", null));
         assertEquals("1001 API blocked", again.closeWithin(1));
-        assertEquals(404, handshakeStatus("/echowebsocket/1.0", token(productionKey, productionSecret)));
+        assertEquals(404, handshakeStatus("/chat/1.0", token(productionKey, productionSecret)));
         assertTrue(ok(200, call("GET", "/api/am/devportal/v3/apis", null)).body.contains("\"count\":0"));
         // and published again, it serves again with the same keys
-        ok(200, call("POST", "/api/am/publisher/v4/apis/change-lifecycle?apiId=" + echoApiId + "&action=Re-Publish", null));
-        assertEquals(101, handshakeStatus("/echowebsocket/1.0", token(productionKey, productionSecret)));
+        ok(200, call("POST", "/api/am/publisher/v4/apis/change-lifecycle?apiId=" + chatApiId + "&action=Re-Publish", null));
+        assertEquals(101, handshakeStatus("/chat/1.0", token(productionKey, productionSecret)));
     }
 
     @Test
@@ -238,10 +233,16 @@ class ManagementApiTest {
                 + "\",\"applicationId\":\"" + appId + "\",\"throttlingPolicy\":\"Unlimited\"}"));
         String t = token(productionKey, productionSecret);
         WsClient onOther = WsClient.connect(http, "ws://localhost:" + home.wsPort + "/other/1.0", WsClient.bearer(t));
+        long compiled = io.synapsews.transport.payload.PayloadCodec.shared().counters().compiled();
         echo(onOther, "other");
-        ok(200, call("POST", "/api/am/publisher/v4/apis/change-lifecycle?apiId=" + echoApiId + "&action=Block", null));
-        echo(onOther, "still open while EchoWebSocket is blocked");
-        ok(200, call("POST", "/api/am/publisher/v4/apis/change-lifecycle?apiId=" + echoApiId + "&action=Publish", null));
+        if (LaneCheck.forced() != LaneCheck.Lane.MEDIATED) {
+            // dispatchSeq -> <sequence key="managedApisSeq"/> -> the API's case: compiled, relayed both ways
+            assertEquals(2, io.synapsews.transport.payload.PayloadCodec.shared().counters().compiled() - compiled,
+                    "a published API's messages take the compiled lane");
+        }
+        ok(200, call("POST", "/api/am/publisher/v4/apis/change-lifecycle?apiId=" + chatApiId + "&action=Block", null));
+        echo(onOther, "still open while Chat is blocked");
+        ok(200, call("POST", "/api/am/publisher/v4/apis/change-lifecycle?apiId=" + chatApiId + "&action=Publish", null));
         echo(onOther, "and after it is published again");
         onOther.ws.sendClose(1000, "").join();
     }
@@ -261,18 +262,18 @@ class ManagementApiTest {
                 api("X", "/x", "[]").replace(production.url(), "http://example.com/")));
         assertField(400, "type", call("POST", "/api/am/publisher/v4/apis", api("X", "/x", "[]").replace("\"WS\"", "\"HTTP\"")));
         assertField(400, "body", call("POST", "/api/am/publisher/v4/apis", "{not json"));
-        assertField(409, "context", call("POST", "/api/am/publisher/v4/apis", api("Another", "/echowebsocket", "[]")));
+        assertField(409, "context", call("POST", "/api/am/publisher/v4/apis", api("Another", "/chat", "[]")));
         assertEquals(404, call("GET", "/api/am/publisher/v4/apis/no-such-id", null).status);
         assertEquals(404, call("GET", "/api/am/devportal/v3/applications/no-such-id", null).status);
-        assertField(400, "action", call("POST", "/api/am/publisher/v4/apis/change-lifecycle?apiId=" + echoApiId + "&action=Explode", null));
-        assertField(400, "throttlingPolicy", call("POST", "/api/am/devportal/v3/subscriptions", "{\"apiId\":\"" + echoApiId
+        assertField(400, "action", call("POST", "/api/am/publisher/v4/apis/change-lifecycle?apiId=" + chatApiId + "&action=Explode", null));
+        assertField(400, "throttlingPolicy", call("POST", "/api/am/devportal/v3/subscriptions", "{\"apiId\":\"" + chatApiId
                 + "\",\"applicationId\":\"" + appId + "\",\"throttlingPolicy\":\"Bronze\"}"));
-        assertField(409, "apiId", call("POST", "/api/am/devportal/v3/subscriptions", "{\"apiId\":\"" + echoApiId
+        assertField(409, "apiId", call("POST", "/api/am/devportal/v3/subscriptions", "{\"apiId\":\"" + chatApiId
                 + "\",\"applicationId\":\"" + appId + "\",\"throttlingPolicy\":\"Gold\"}"));
         assertField(409, "keyType", call("POST", "/api/am/devportal/v3/applications/" + appId + "/generate-keys", "{\"keyType\":\"PRODUCTION\"}"));
         assertField(409, "name", call("POST", "/api/am/devportal/v3/applications", "{\"name\":\"SeedApp\"}"));
         // an API with subscriptions is not deleted from under them
-        assertEquals(409, call("DELETE", "/api/am/publisher/v4/apis/" + echoApiId, null).status);
+        assertEquals(409, call("DELETE", "/api/am/publisher/v4/apis/" + chatApiId, null).status);
     }
 
     private static void assertField(int status, String field, Answer a) {
@@ -326,12 +327,12 @@ class ManagementApiTest {
     void aRestartRestoresEverything() throws Exception {
         gateway.close();
         gateway = Gateway.start(home.dir);
-        assertEquals("PUBLISHED", ok(200, call("GET", "/api/am/publisher/v4/apis/" + echoApiId, null)).text("lifeCycleStatus"));
-        WsClient c = WsClient.connect(http, "ws://localhost:" + home.wsPort + "/echowebsocket/1.0",
+        assertEquals("PUBLISHED", ok(200, call("GET", "/api/am/publisher/v4/apis/" + chatApiId, null)).text("lifeCycleStatus"));
+        WsClient c = WsClient.connect(http, "ws://localhost:" + home.wsPort + "/chat/1.0",
                 WsClient.bearer(token(productionKey, productionSecret)));
         echo(c, "after a restart");
         c.ws.sendClose(1000, "").join();
-        assertTrue(Files.readString(home.dir.toPath().resolve("repository/management/synapse-config/sequences/dispatchSeq.xml"))
-                .contains("/echowebsocket/1\\.0"), "the generated sequence is in the home for the administrator");
+        assertTrue(Files.readString(home.dir.toPath().resolve("repository/management/synapse-config/sequences/managedApisSeq.xml"))
+                .contains("/chat/1\\.0"), "the generated sequence is in the home for the administrator");
     }
 }

@@ -18,6 +18,7 @@ final class TestHome {
     final File keyStore;
     final int keyManagerPort;
     final int analyticsPort;
+    final int managementPort;
 
     TestHome(File dir, String backendUrl) throws IOException {
         this.dir = dir;
@@ -27,6 +28,8 @@ final class TestHome {
         this.keyManagerPort = freePort();
         this.analyticsPort = freePort();
         DemoHome.setGatewayPorts(dir, keyManagerPort, analyticsPort);
+        this.managementPort = freePort();
+        DemoHome.setManagementPort(dir, managementPort, wsPort, wssPort);
     }
 
     /**

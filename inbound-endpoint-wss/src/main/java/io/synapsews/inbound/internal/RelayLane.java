@@ -39,8 +39,10 @@ import org.apache.synapse.util.xpath.SynapseXPath;
  * handshake set), through mediators whose work on a message is a {@link MessageStep} (a counter, or
  * nothing), to one {@code <send>} to the connection's backend leg (or {@code <respond/>} on the way back)
  * becomes a plan: those steps, run on the event loop, then the relay. Anything else on the path (any
- * other mediator, a test by XPath on the payload, a sequence key, statistics or tracing) keeps the
- * mediated path, with identical results for every message by construction.
+ * other mediator, a test by XPath on the payload, a dynamic sequence key, statistics or tracing) keeps the
+ * mediated path, with identical results for every message by construction. A {@code <sequence key="x"/>}
+ * with a static key is walked as if x's mediators stood in its place (the management API's generated
+ * sequence is reached that way from a hand-written one).
  */
 public final class RelayLane {
 
@@ -131,6 +133,8 @@ public final class RelayLane {
         final List<MessageStep> steps = new ArrayList<>();
         /** The path reached its {@code <send>} or {@code <respond/>}: nothing may follow it. */
         boolean ended;
+        /** How many {@code <sequence key>} references the walk is inside (a cycle stops it). */
+        int depth;
 
         Plan(SynapseConfiguration config, Map<String, Object> constants, String targetUrl) {
             this.config = config;
@@ -182,6 +186,18 @@ public final class RelayLane {
                 }
                 SwitchCase def = sw.getDefaultCase();
                 return def == null || walk(def.getCaseMediator().getList());
+            }
+            if (m.getClass() == SequenceMediator.class && ((SequenceMediator) m).getKey() != null) {
+                // <sequence key="x"/> with a static key: the defined sequence x, walked in place
+                String key = ((SequenceMediator) m).getKey().getKeyValue();
+                SequenceMediator target = key == null ? null : config.getDefinedSequences().get(key);
+                if (target == null || target.isDynamic() || !plain(target) || depth >= 8) {
+                    return false;
+                }
+                depth++;
+                boolean ok = walk(target.getList());
+                depth--;
+                return ok;
             }
             if (targetUrl != null && m.getClass() == SendMediator.class) {
                 SendMediator send = (SendMediator) m;

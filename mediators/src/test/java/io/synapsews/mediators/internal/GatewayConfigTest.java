@@ -77,4 +77,23 @@ class GatewayConfigTest {
         e = error("<gatewy/>");
         assertTrue(e.contains("root element must be <gateway>"), e);
     }
+
+    @Test
+    void theManagementElementIsCheckedWhereItIsRead() throws Exception {
+        assertNull(load("<gateway/>").management(), "off without the element");
+        assertNull(load("<gateway><management enabled=\"false\"/></gateway>").management());
+        var m = load("<gateway><management tls=\"false\" port=\"0\"/></gateway>").management();
+        assertEquals(0, m.port());
+        assertEquals("dispatchSeq", m.sequence());
+        assertEquals(1001, m.closeCode());
+        assertEquals(9443, load("<gateway><management tls=\"false\"/></gateway>").management().port());
+        String e = error("<gateway><management/></gateway>");
+        assertTrue(e.contains("websocket-gateway.xml") && e.contains("management/@keyStore") && e.contains("tls=\"false\""), e);
+        e = error("<gateway><management keyStore=\"missing.jks\" keyStorePassword=\"x\"/></gateway>");
+        assertTrue(e.contains("management/@keyStore") && e.contains("missing.jks"), e);
+        e = error("<gateway><management tls=\"false\" closeCode=\"1006\"/></gateway>");
+        assertTrue(e.contains("management/@closeCode") && e.contains("1006"), e);
+        e = error("<gateway><management tls=\"false\" port=\"99999\"/></gateway>");
+        assertTrue(e.contains("management/@port"), e);
+    }
 }
