@@ -306,6 +306,43 @@ class ApiGatewayTest {
         assertTrue(r.headers().firstValue("Retry-After").isPresent(), r.headers().map().toString());
     }
 
+    /** {@code POST /oauth2/revoke} (RFC 7009) with the client's Basic credentials and {@code token}. */
+    private static int revoke(String clientId, String secret, String form) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + api.home.keyManagerPort + "/oauth2/revoke"))
+                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form));
+        if (clientId != null) {
+            b.header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
+                    (clientId + ":" + secret).getBytes(StandardCharsets.UTF_8)));
+        }
+        return api.http.send(b.build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
+    @Test
+    void aRevokedTokenClosesExactlyItsConnectionsAndIsRefusedAfterwards() throws Exception {
+        String revoked = api.keyManagerToken(DemoHome.PRODUCTION_CLIENT, DemoHome.PRODUCTION_SECRET);
+        String other = api.keyManagerToken(DemoHome.PRODUCTION_CLIENT, DemoHome.PRODUCTION_SECRET);
+        WsClient a1 = WsClient.connect(api.http, api.demoUrl(), WsClient.bearer(revoked));
+        WsClient a2 = WsClient.connect(api.http, api.demoUrl(), WsClient.bearer(revoked));
+        WsClient b = WsClient.connect(api.http, api.demoUrl(), WsClient.bearer(other));
+        echo(a1, "before");
+        // only the client it was issued to may revoke it; the endpoint wants client authentication
+        assertEquals(400, revoke("metrics", "metrics-secret", "token=" + revoked));
+        assertEquals(401, revoke(null, null, "token=" + revoked));
+        assertEquals(401, revoke(DemoHome.PRODUCTION_CLIENT, "wrong", "token=" + revoked));
+        echo(a1, "not revoked by those");
+        // RFC 7009: an unknown token is answered 200
+        assertEquals(200, revoke(DemoHome.PRODUCTION_CLIENT, DemoHome.PRODUCTION_SECRET, "token=not-a-token"));
+        assertEquals(200, revoke(DemoHome.PRODUCTION_CLIENT, DemoHome.PRODUCTION_SECRET, "token=" + revoked
+                + "&token_type_hint=access_token"));
+        assertEquals("1008 access token revoked", a1.closeWithin(1));
+        assertEquals("1008 access token revoked", a2.closeWithin(1));
+        echo(b, "another token of the same client is untouched");
+        HttpResponse<?> r = api.refused(api.demoUrl(), WsClient.bearer(revoked));
+        assertEquals(401, r.statusCode());
+        assertTrue(r.headers().firstValue("WWW-Authenticate").orElse("").contains("revoked"), r.headers().map().toString());
+        b.ws.sendClose(1000, "").join();
+    }
+
     @Test
     void theKeyManagerRefusesBadClientsAndPublishesItsKey() throws Exception {
         HttpResponse<String> r = Tokens.request(api.tokenUrl(), DemoHome.PRODUCTION_CLIENT, "wrong");

@@ -63,6 +63,11 @@ class ManagementApiTest {
     static void start() throws Exception {
         home = new TestHome(tmp.resolve("home").toFile(), production.url());
         managementPort = home.managementPort; // the demo's <management>, on a free port
+        // an application whose tokens may carry management scopes (automation scripts use these instead of admin/admin)
+        File config = new File(home.dir, DemoHome.GATEWAY_CONFIG);
+        home.write(DemoHome.GATEWAY_CONFIG, Files.readString(config.toPath()).replace("</applications>",
+                "<application name=\"Automation\" scopes=\"apim:api_create apim:api_view apim:subscribe\">"
+                        + "<keys clientId=\"automation\" clientSecret=\"automation-secret\"/></application></applications>"));
         File trust = tmp.resolve("trust.jks").toFile();
         KeyStores.trustStoreFor(home.keyStore, "wso2carbon", "wso2carbon", trust);
         KeyStore ts = KeyStore.getInstance("JKS");
@@ -106,7 +111,24 @@ class ManagementApiTest {
         if (r.headers().firstValue("Content-Type").orElse("").startsWith("application/json")) {
             parsed = JSONObjectUtils.parse(r.body());
         }
+        if (r.statusCode() != 401) {
+            OpenApiCheck.conforms(openApi(), method, URI.create(path).getPath(), r.statusCode(), parsed);
+        }
         return new Answer(r.statusCode(), parsed, r.body());
+    }
+
+    private static Map<String, Object> openApi;
+
+    /** The OpenAPI description the gateway serves (without credentials), once: every answer is checked against it. */
+    static synchronized Map<String, Object> openApi() throws Exception {
+        if (openApi == null) {
+            HttpResponse<String> r = https.send(HttpRequest.newBuilder(URI.create("https://localhost:" + managementPort
+                    + "/api/am/openapi.json")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), r.body());
+            openApi = JSONObjectUtils.parse(r.body());
+            assertEquals("3.0.3", openApi.get("openapi"));
+        }
+        return openApi;
     }
 
     static Answer ok(int status, Answer a) {
@@ -274,6 +296,61 @@ class ManagementApiTest {
         assertField(409, "name", call("POST", "/api/am/devportal/v3/applications", "{\"name\":\"SeedApp\"}"));
         // an API with subscriptions is not deleted from under them
         assertEquals(409, call("DELETE", "/api/am/publisher/v4/apis/" + chatApiId, null).status);
+    }
+
+    @Test
+    @Order(3)
+    void theOpenApiCheckRefusesWhatTheDescriptionDoesNotSay() throws Exception {
+        Map<String, Object> doc = openApi();
+        org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class,
+                () -> OpenApiCheck.conforms(doc, "GET", "/api/am/publisher/v4/undocumented", 200, Map.of()));
+        org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class,
+                () -> OpenApiCheck.conforms(doc, "GET", "/api/am/publisher/v4/apis", 418, Map.of()));
+        org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, () -> OpenApiCheck.conforms(doc, "GET",
+                "/api/am/publisher/v4/apis/x", 200, Map.of("id", "x", "name", "n"))); // required context, version ...
+        org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, () -> OpenApiCheck.conforms(doc, "GET",
+                "/api/am/devportal/v3/subscriptions", 200, Map.of("count", "one", "list", List.of())));
+    }
+
+    static String bearer(String scope) throws Exception {
+        HttpResponse<String> scoped = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + home.keyManagerPort + "/oauth2/token"))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("automation:automation-secret".getBytes(StandardCharsets.UTF_8)))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&scope=" + scope.replace(" ", "+"))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, scoped.statusCode(), scoped.body());
+        Map<String, Object> j = JSONObjectUtils.parse(scoped.body());
+        assertEquals(scope, j.get("scope"));
+        return "Bearer " + j.get("access_token");
+    }
+
+    @Test
+    @Order(3)
+    void accessTokensWithApimScopesOpenWhatTheirScopesAllow() throws Exception {
+        String create = bearer("apim:api_create");
+        Answer created = call("POST", "/api/am/publisher/v4/apis", api("Scoped", "/scoped", "[]"), create);
+        assertEquals(201, created.status, created.body);
+        assertEquals(200, call("GET", "/api/am/publisher/v4/apis/" + created.text("id"), null, create).status);
+        // publishing needs apim:api_publish, which this application may not even ask for
+        Answer publish = call("POST", "/api/am/publisher/v4/apis/change-lifecycle?apiId=" + created.text("id") + "&action=Publish",
+                null, create);
+        assertEquals(403, publish.status, publish.body);
+        assertTrue(publish.body.contains("apim:api_publish"), publish.body);
+        assertEquals(403, call("GET", "/api/am/devportal/v3/applications", null, create).status);
+        assertEquals(200, call("GET", "/api/am/devportal/v3/applications", null, bearer("apim:subscribe")).status);
+        assertEquals(403, call("GET", "/api/am/admin/v4/throttling/policies/subscription", null, bearer("apim:api_view")).status);
+        HttpResponse<String> refused = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + home.keyManagerPort + "/oauth2/token"))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("automation:automation-secret".getBytes(StandardCharsets.UTF_8)))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&scope=apim:admin")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, refused.statusCode());
+        assertTrue(refused.body().contains("invalid_scope"), refused.body());
+        // a token without scopes (an API client's), a forged one and a revoked one are not management credentials
+        assertEquals(403, call("GET", "/api/am/publisher/v4/apis", null, "Bearer " + token("automation", "automation-secret")).status);
+        assertEquals(401, call("GET", "/api/am/publisher/v4/apis", null, "Bearer " + create.substring(7, create.length() - 4) + "AAAA").status);
+        assertEquals(401, call("GET", "/api/am/publisher/v4/apis", null, "Bearer not.a.token").status);
+        ok(200, call("DELETE", "/api/am/publisher/v4/apis/" + created.text("id"), null));
     }
 
     private static void assertField(int status, String field, Answer a) {

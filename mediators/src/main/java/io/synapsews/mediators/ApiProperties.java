@@ -17,6 +17,8 @@ public final class ApiProperties {
     public static final String CONSUMER_KEY = "api.ut.consumerKey";
     /** Epoch milliseconds at which the access token expires; absent when it does not. */
     public static final String TOKEN_EXPIRY = "api.ut.token.expiry";
+    /** The access token's id ({@code jti}), when it has one: revoking the token closes the connection. */
+    public static final String TOKEN_ID = "api.ut.token.id";
 
     private ApiProperties() {
     }

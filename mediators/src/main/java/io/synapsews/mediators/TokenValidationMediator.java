@@ -120,6 +120,10 @@ public final class TokenValidationMediator extends AbstractMediator implements C
         }
         Directory directory = rt.directory(); // one snapshot for the whole decision
         Application.Keys clientKeys = directory.keys(valid.clientId());
+        if (rt.keyManager() != null && rt.keyManager().revoked(valid.tokenId())) {
+            return reject(conn, 401, realm + ", error=\"invalid_token\", error_description=\"the token was revoked\"",
+                    "invalid token: the token was revoked", "revoked_token");
+        }
         if (clientKeys != null && valid.secretGeneration() != clientKeys.secretGeneration()) {
             // issued with a secret that was regenerated since
             return reject(conn, 401, realm + ", error=\"invalid_token\", error_description=\"the token was revoked\"",
@@ -139,6 +143,9 @@ public final class TokenValidationMediator extends AbstractMediator implements C
         props.put(ApiProperties.TIER, sub.tier());
         props.put(ApiProperties.KEY_TYPE, clientKeys.keyType());
         props.put(ApiProperties.CONSUMER_KEY, valid.clientId());
+        if (valid.tokenId() != null) {
+            props.put(ApiProperties.TOKEN_ID, valid.tokenId());
+        }
         if (valid.expiresAtMillis() != 0) {
             props.put(ApiProperties.TOKEN_EXPIRY, valid.expiresAtMillis());
             if (onExpiry == OnExpiry.CLOSE) {

@@ -96,9 +96,17 @@ public final class Application {
     private final long handshakesPerMinute;
     private final Map<String, Keys> keysByType;
     private final List<Subscription> subscriptions;
+    private final java.util.Set<String> scopes;
 
     public Application(String name, String subscriber, long handshakesPerMinute, Map<String, Keys> keysByType,
                        List<Subscription> subscriptions) {
+        this(name, subscriber, handshakesPerMinute, keysByType, subscriptions, java.util.Set.of());
+    }
+
+    /** With the OAuth2 scopes its tokens may carry when asked for (the management API's {@code apim:*}). */
+    public Application(String name, String subscriber, long handshakesPerMinute, Map<String, Keys> keysByType,
+                       List<Subscription> subscriptions, java.util.Set<String> scopes) {
+        this.scopes = java.util.Set.copyOf(scopes);
         this.name = name;
         this.subscriber = subscriber;
         this.handshakesPerMinute = handshakesPerMinute;
@@ -112,6 +120,8 @@ public final class Application {
     public long handshakesPerMinute() { return handshakesPerMinute; }
     public Map<String, Keys> keys() { return keysByType; }
     public List<Subscription> subscriptions() { return subscriptions; }
+    /** The scopes a token of this application may be issued with. */
+    public java.util.Set<String> scopes() { return scopes; }
 
     /** The subscription to this API version, or null. */
     public Subscription subscription(String api, String version) {

@@ -125,8 +125,17 @@ public final class GatewayConfig {
                     subs.add(new Application.Subscription(required(s, "api", where + "/subscription"),
                             required(s, "version", where + "/subscription"), tier));
                 }
+                java.util.Set<String> scopes = new java.util.LinkedHashSet<>();
+                for (String sc : attr(e, "scopes", "").split("[\\s,]+")) {
+                    if (!sc.isEmpty()) {
+                        if (!sc.matches("[\\x21\\x23-\\x5B\\x5D-\\x7E]+")) {
+                            throw error(where + "/@scopes", "'" + sc + "' is not an OAuth2 scope token (RFC 6749 3.3)");
+                        }
+                        scopes.add(sc);
+                    }
+                }
                 Application app = new Application(name, attr(e, "subscriber", name),
-                        number(e, "handshakesPerMinute", 0, 0), appKeys, subs);
+                        number(e, "handshakesPerMinute", 0, 0), appKeys, subs, scopes);
                 if (apps.put(name, app) != null) {
                     throw error(where, "is defined twice");
                 }

@@ -7,12 +7,15 @@ import java.util.Map;
 import java.util.function.Function;
 
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.synapsews.mediators.ApiProperties;
 import io.synapsews.mediators.internal.analytics.ConnectionLog;
 import io.synapsews.mediators.internal.analytics.GatewayMetrics;
 import io.synapsews.mediators.internal.auth.KeyManager;
+import io.synapsews.mediators.internal.manage.LiveConnections;
 import io.synapsews.mediators.internal.manage.Management;
 import io.synapsews.mediators.internal.throttle.CounterStore;
 import io.synapsews.mediators.internal.throttle.LocalCounterStore;
+import io.synapsews.transport.spi.CloseCodes;
 import io.synapsews.transport.spi.ConnectionListeners;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -41,6 +44,8 @@ public final class GatewayRuntime implements AutoCloseable {
     private HttpEndpointServer keyManagerServer;
     private HttpEndpointServer analyticsServer;
     private Management management;
+    /** The client connections open now, for closing those a revocation or a management change affects. */
+    private final LiveConnections live = new LiveConnections();
 
     private GatewayRuntime(GatewayConfig config) throws GatewayConfigException {
         this.config = config;
@@ -70,6 +75,7 @@ public final class GatewayRuntime implements AutoCloseable {
             previous.close();
         }
         ConnectionListeners.add(rt.metrics);
+        ConnectionListeners.add(rt.live);
         current = rt;
         return rt;
     }
@@ -84,6 +90,12 @@ public final class GatewayRuntime implements AutoCloseable {
         if (keyManager != null) {
             km.put("/oauth2/token", keyManager::token);
             km.put("/oauth2/jwks", keyManager::jwks);
+            km.put("/oauth2/revoke", keyManager::revoke);
+            keyManager.onRevoked(jti -> {
+                int n = live.close(c -> jti.equals(c.attributes().get(ApiProperties.TOKEN_ID)), CloseCodes.POLICY_VIOLATION,
+                        "access token revoked");
+                log.info("access token " + jti + " revoked" + (n == 0 ? "" : ": closed " + n + " connection(s) with 1008"));
+            });
         }
         Map<String, Function<FullHttpRequest, HttpReply>> admin = new LinkedHashMap<>();
         admin.put("/metrics", r -> HttpReply.text(200, metrics.render()).header("Content-Type", "text/plain; version=0.0.4; charset=utf-8"));
@@ -124,6 +136,7 @@ public final class GatewayRuntime implements AutoCloseable {
         return management == null ? -1 : management.port();
     }
 
+    public LiveConnections live() { return live; }
     public GatewayConfig config() { return config; }
     /** Who may call what, now. */
     public Directory directory() { return directory; }
@@ -160,6 +173,7 @@ public final class GatewayRuntime implements AutoCloseable {
             }
         }
         ConnectionListeners.remove(metrics);
+        ConnectionListeners.remove(live);
         if (management != null) {
             management.close();
         }

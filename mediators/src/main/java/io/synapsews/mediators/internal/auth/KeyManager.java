@@ -22,6 +22,7 @@ import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
@@ -38,6 +39,7 @@ import io.synapsews.mediators.internal.GatewayConfig;
 import io.synapsews.mediators.internal.GatewayConfigException;
 import io.synapsews.mediators.internal.HttpEndpointServer;
 import io.synapsews.mediators.internal.HttpReply;
+import io.synapsews.transport.spi.SafeText;
 
 /**
  * The built-in key manager: issues RS256-signed JWT access tokens to the applications of the
@@ -47,6 +49,9 @@ import io.synapsews.mediators.internal.HttpReply;
 public final class KeyManager {
 
     private final GatewayConfig config;
+    /** Revoked token ids ({@code jti}) and when each token expires anyway (then it is forgotten). */
+    private final Map<String, Long> revoked = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile java.util.function.Consumer<String> onRevoked = jti -> { };
     /** The applications whose keys the token endpoint accepts, now. */
     private final Supplier<Directory> directory;
     private final FailureLimiter failuresByClient;
@@ -113,6 +118,11 @@ public final class KeyManager {
 
     /** A signed access token for this client. */
     public String issue(Application app, Application.Keys keys) {
+        return issue(app, keys, List.of());
+    }
+
+    /** A signed access token for this client with these scopes (the {@code scope} claim, space separated). */
+    public String issue(Application app, Application.Keys keys, List<String> scopes) {
         long now = System.currentTimeMillis() / 1000 * 1000;
         JWTClaimsSet claims = new JWTClaimsSet.Builder()
                 .issuer(config.issuer())
@@ -123,6 +133,7 @@ public final class KeyManager {
                 .claim("application", app.name())
                 .claim("keytype", keys.keyType())
                 .claim(ValidatedToken.GENERATION_CLAIM, keys.secretGeneration())
+                .claim("scope", scopes.isEmpty() ? null : String.join(" ", scopes))
                 .issueTime(new Date(now))
                 .notBeforeTime(new Date(now))
                 .expirationTime(new Date(now + config.tokenValiditySeconds() * 1000))
@@ -143,23 +154,10 @@ public final class KeyManager {
         if (!HttpMethod.POST.equals(req.method())) {
             return oauthError(405, "invalid_request", "use POST").header("Allow", "POST");
         }
-        Map<String, List<String>> form = new QueryStringDecoder(req.content().toString(StandardCharsets.UTF_8), false).parameters();
-        String clientId = first(form, "client_id");
-        String secret = first(form, "client_secret");
-        String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
-        if (auth != null && auth.regionMatches(true, 0, "Basic ", 0, 6)) {
-            String decoded;
-            try {
-                decoded = new String(Base64.getDecoder().decode(auth.substring(6).trim()), StandardCharsets.UTF_8);
-            } catch (IllegalArgumentException e) {
-                return invalidClient("malformed Basic credentials");
-            }
-            int colon = decoded.indexOf(':');
-            if (colon < 0) {
-                return invalidClient("malformed Basic credentials");
-            }
-            clientId = QueryStringDecoder.decodeComponent(decoded.substring(0, colon));
-            secret = QueryStringDecoder.decodeComponent(decoded.substring(colon + 1));
+        Map<String, List<String>> form = form(req);
+        Client client = new Client(req, form);
+        if (client.refused != null) {
+            return client.refused;
         }
         String grant = first(form, "grant_type");
         if (grant == null) {
@@ -168,33 +166,178 @@ public final class KeyManager {
         if (!"client_credentials".equals(grant)) {
             return oauthError(400, "unsupported_grant_type", "only client_credentials is supported");
         }
-        if (clientId == null) {
-            return invalidClient("client authentication is required");
+        HttpReply refused = client.authenticate(req);
+        if (refused != null) {
+            return refused;
         }
-        String peer = req.headers().get(HttpEndpointServer.PEER_HEADER);
-        long now = System.currentTimeMillis();
-        long wait = Math.max(failuresByClient.retryAfterSeconds(clientId, now), failuresByAddress.retryAfterSeconds(peer, now));
-        if (wait > 0) {
-            // checked before the secret: a guesser learns nothing while it waits
-            return oauthError(429, "invalid_client", "too many failed authentications; retry later")
-                    .header("Retry-After", String.valueOf(wait));
-        }
-        Directory known = directory.get();
-        Application.Keys keys = known.keys(clientId);
-        if (keys == null || !keys.secretMatches(secret)) {
-            // per client id only for ids that exist: a made-up id (up to the 64 KiB a request may carry) must
-            // not become a map key; guessing ids is what the per-address count is for
-            if (keys != null) {
-                failuresByClient.failed(clientId, now);
+        Application app = client.directory.application(client.id);
+        List<String> scopes = new java.util.ArrayList<>();
+        String requested = first(form, "scope");
+        if (requested != null) {
+            for (String sc : requested.trim().split(" +")) {
+                if (sc.isEmpty()) {
+                    continue;
+                }
+                if (!app.scopes().contains(sc)) {
+                    return oauthError(400, "invalid_scope", "this client may not have the scope " + SafeText.forHeader(sc));
+                }
+                if (!scopes.contains(sc)) {
+                    scopes.add(sc);
+                }
             }
-            failuresByAddress.failed(peer, now);
-            return invalidClient("unknown client or wrong secret");
         }
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("access_token", issue(known.application(clientId), keys));
+        body.put("access_token", issue(app, client.keys, scopes));
         body.put("token_type", "Bearer");
         body.put("expires_in", config.tokenValiditySeconds());
+        if (!scopes.isEmpty()) {
+            body.put("scope", String.join(" ", scopes));
+        }
         return HttpReply.json(200, JSONObjectUtils.toJSONString(body)).header("Pragma", "no-cache");
+    }
+
+    /**
+     * {@code POST /oauth2/revoke} (RFC 7009): the client that a token of this key manager was issued to
+     * revokes it. From then on {@code <wsAuth>} refuses it (401) and the connections opened with it are
+     * closed with 1008. An unknown, malformed or expired token is answered 200 like a revoked one, as
+     * the RFC asks; a token of another client is refused.
+     */
+    public HttpReply revoke(FullHttpRequest req) {
+        if (!HttpMethod.POST.equals(req.method())) {
+            return oauthError(405, "invalid_request", "use POST").header("Allow", "POST");
+        }
+        Map<String, List<String>> form = form(req);
+        Client client = new Client(req, form);
+        HttpReply refused = client.refused != null ? client.refused : client.authenticate(req);
+        if (refused != null) {
+            return refused;
+        }
+        String token = first(form, "token");
+        if (token == null) {
+            return oauthError(400, "invalid_request", "token is required");
+        }
+        JWTClaimsSet claims;
+        try {
+            SignedJWT jwt = SignedJWT.parse(token);
+            if (!jwt.verify(new RSASSAVerifier(signingKey.toRSAPublicKey()))) {
+                return HttpReply.json(200, "{}"); // not ours: nothing to revoke
+            }
+            claims = jwt.getJWTClaimsSet();
+        } catch (java.text.ParseException | JOSEException | RuntimeException e) {
+            return HttpReply.json(200, "{}");
+        }
+        if (!client.id.equals(claims.getClaims().get("client_id"))) {
+            return oauthError(400, "unauthorized_client", "the token was not issued to this client");
+        }
+        String jti = claims.getJWTID();
+        Date exp = claims.getExpirationTime();
+        long now = System.currentTimeMillis();
+        if (jti != null && exp != null && exp.getTime() > now) {
+            revoked.values().removeIf(until -> until < now);
+            revoked.put(jti, exp.getTime());
+            onRevoked.accept(jti);
+        }
+        return HttpReply.json(200, "{}");
+    }
+
+    /**
+     * The scopes of a token this key manager issued that is valid now (signature, issuer, audience, expiry,
+     * not revoked, of the client's current secret), or null when it is not such a token.
+     */
+    public java.util.Set<String> scopesOf(String token) {
+        try {
+            SignedJWT jwt = SignedJWT.parse(token);
+            if (!jwt.verify(new RSASSAVerifier(signingKey.toRSAPublicKey()))) {
+                return null;
+            }
+            JWTClaimsSet c = jwt.getJWTClaimsSet();
+            long now = System.currentTimeMillis();
+            Object clientId = c.getClaim("client_id");
+            Application.Keys keys = clientId instanceof String ? directory.get().keys((String) clientId) : null;
+            Object generation = c.getClaim(ValidatedToken.GENERATION_CLAIM);
+            if (c.getExpirationTime() == null || c.getExpirationTime().getTime() < now || !config.issuer().equals(c.getIssuer())
+                    || c.getAudience() == null || !c.getAudience().contains(config.audience()) || revoked(c.getJWTID())
+                    || keys == null || !(generation instanceof Number) || ((Number) generation).longValue() != keys.secretGeneration()) {
+                return null;
+            }
+            Object scope = c.getClaim("scope");
+            return scope instanceof String ? new java.util.LinkedHashSet<>(List.of(((String) scope).split(" "))) : java.util.Set.of();
+        } catch (java.text.ParseException | JOSEException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Whether the token with this id ({@code jti}) was revoked. */
+    public boolean revoked(String tokenId) {
+        return tokenId != null && revoked.containsKey(tokenId);
+    }
+
+    /** Called with the id of each token revoked, on the key manager's thread (closes its connections). */
+    public void onRevoked(java.util.function.Consumer<String> listener) {
+        this.onRevoked = listener;
+    }
+
+    private static Map<String, List<String>> form(FullHttpRequest req) {
+        return new QueryStringDecoder(req.content().toString(StandardCharsets.UTF_8), false).parameters();
+    }
+
+    /** The client a token endpoint request authenticates as: HTTP Basic, or client_id/client_secret in the form. */
+    private final class Client {
+        String id;
+        String secret;
+        /** Malformed credentials: the answer. */
+        HttpReply refused;
+        Directory directory;
+        Application.Keys keys;
+
+        Client(FullHttpRequest req, Map<String, List<String>> form) {
+            id = first(form, "client_id");
+            secret = first(form, "client_secret");
+            String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+            if (auth != null && auth.regionMatches(true, 0, "Basic ", 0, 6)) {
+                String decoded;
+                try {
+                    decoded = new String(Base64.getDecoder().decode(auth.substring(6).trim()), StandardCharsets.UTF_8);
+                } catch (IllegalArgumentException e) {
+                    refused = invalidClient("malformed Basic credentials");
+                    return;
+                }
+                int colon = decoded.indexOf(':');
+                if (colon < 0) {
+                    refused = invalidClient("malformed Basic credentials");
+                    return;
+                }
+                id = QueryStringDecoder.decodeComponent(decoded.substring(0, colon));
+                secret = QueryStringDecoder.decodeComponent(decoded.substring(colon + 1));
+            }
+        }
+
+        /** Checks the secret (after the failure limits); null when the client is who it says. */
+        HttpReply authenticate(FullHttpRequest req) {
+            if (id == null) {
+                return invalidClient("client authentication is required");
+            }
+            String peer = req.headers().get(HttpEndpointServer.PEER_HEADER);
+            long now = System.currentTimeMillis();
+            long wait = Math.max(failuresByClient.retryAfterSeconds(id, now), failuresByAddress.retryAfterSeconds(peer, now));
+            if (wait > 0) {
+                // checked before the secret: a guesser learns nothing while it waits
+                return oauthError(429, "invalid_client", "too many failed authentications; retry later")
+                        .header("Retry-After", String.valueOf(wait));
+            }
+            directory = KeyManager.this.directory.get();
+            keys = directory.keys(id);
+            if (keys == null || !keys.secretMatches(secret)) {
+                // per client id only for ids that exist: a made-up id (up to the 64 KiB a request may carry) must
+                // not become a map key; guessing ids is what the per-address count is for
+                if (keys != null) {
+                    failuresByClient.failed(id, now);
+                }
+                failuresByAddress.failed(peer, now);
+                return invalidClient("unknown client or wrong secret");
+            }
+            return null;
+        }
     }
 
     /** {@code GET /oauth2/jwks}. */

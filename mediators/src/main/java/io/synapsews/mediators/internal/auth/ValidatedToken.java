@@ -6,12 +6,17 @@ public final class ValidatedToken {
     private final String clientId;
     private final long expiresAtMillis;
     private final long secretGeneration;
+    private final String tokenId;
 
-    public ValidatedToken(String clientId, long expiresAtMillis, long secretGeneration) {
+    public ValidatedToken(String clientId, long expiresAtMillis, long secretGeneration, String tokenId) {
         this.clientId = clientId;
         this.expiresAtMillis = expiresAtMillis;
         this.secretGeneration = secretGeneration;
+        this.tokenId = tokenId;
     }
+
+    /** The token's {@code jti}, or null. */
+    public String tokenId() { return tokenId; }
 
     /** The generation of the client secret the token was issued with ({@link #GENERATION_CLAIM}); 0 when it does not say. */
     public long secretGeneration() { return secretGeneration; }

@@ -34,7 +34,6 @@ import io.synapsews.mediators.internal.HttpReply;
 import io.synapsews.mediators.internal.throttle.Tier;
 import io.synapsews.transport.spi.ClientConnection;
 import io.synapsews.transport.spi.CloseCodes;
-import io.synapsews.transport.spi.ConnectionListeners;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.apache.synapse.core.SynapseEnvironment;
@@ -53,13 +52,15 @@ public final class Management implements AutoCloseable {
     static final String PUBLISHER = "/api/am/publisher/v4";
     static final String DEVPORTAL = "/api/am/devportal/v3";
     static final String ADMIN = "/api/am/admin/v4";
+    /** The OpenAPI 3 description of all three. */
+    static final String OPENAPI = "/api/am/openapi.json";
 
     private final GatewayRuntime runtime;
     private final ManagementSettings settings;
     private final SynapseEnvironment env;
     private final ManagementStore store;
     private final ApiDeployer deployer;
-    private final LiveConnections live = new LiveConnections();
+    private final LiveConnections live;
     private final SecureRandom random = new SecureRandom();
 
     private final Map<String, ApiDefinition> apis = new LinkedHashMap<>();
@@ -74,6 +75,7 @@ public final class Management implements AutoCloseable {
         this.env = env;
         this.store = new ManagementStore(settings.stateDir);
         this.deployer = new ApiDeployer(env, settings.sequence, store);
+        this.live = runtime.live();
     }
 
     /** Restores the stored state into the gateway and starts listening. */
@@ -99,11 +101,12 @@ public final class Management implements AutoCloseable {
         }
         applyDirectory();
         deployer.deploy(deployed());
-        ConnectionListeners.add(live);
         Map<String, Function<FullHttpRequest, HttpReply>> routes = new LinkedHashMap<>();
         routes.put(PUBLISHER + "/*", r -> guarded(r, this::publisher));
         routes.put(DEVPORTAL + "/*", r -> guarded(r, this::devportal));
         routes.put(ADMIN + "/*", r -> guarded(r, this::admin));
+        String openApi = openApi();
+        routes.put(OPENAPI, r -> HttpReply.json(200, openApi)); // the description is public, as WSO2's swagger is
         server = new HttpEndpointServer("management", settings.host, settings.port, routes, ssl());
         if ("admin".equals(settings.adminUser) && "admin".equals(settings.adminPassword)) {
             log.warn("management API on " + settings.host + ":" + server.port() + " accepts the default credentials admin/admin:"
@@ -120,9 +123,17 @@ public final class Management implements AutoCloseable {
 
     @Override
     public void close() {
-        ConnectionListeners.remove(live);
         if (server != null) {
             server.close();
+        }
+    }
+
+    private static String openApi() throws IOException {
+        try (InputStream in = Management.class.getResourceAsStream("openapi.json")) {
+            if (in == null) {
+                throw new IOException("openapi.json is missing from the bundle");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 
@@ -148,13 +159,22 @@ public final class Management implements AutoCloseable {
     }
 
     private HttpReply guarded(FullHttpRequest req, Handler h) {
-        if (!authenticated(req)) {
-            return error(401, "Unauthorized", "HTTP Basic credentials of the management user are required", null)
-                    .header("WWW-Authenticate", "Basic realm=\"synapse-ws management\"");
-        }
         QueryStringDecoder q = new QueryStringDecoder(req.uri());
         String p = q.path();
         String base = p.startsWith(PUBLISHER) ? PUBLISHER : p.startsWith(DEVPORTAL) ? DEVPORTAL : ADMIN;
+        java.util.Set<String> scopes = basic(req) ? null : bearerScopes(req);
+        if (!basic(req) && scopes == null) {
+            return error(401, "Unauthorized", "HTTP Basic credentials of the management user, or a valid access token"
+                    + " of the built-in key manager, are required", null)
+                    .header("WWW-Authenticate", "Basic realm=\"synapse-ws management\", Bearer realm=\"synapse-ws management\"");
+        }
+        if (scopes != null) {
+            List<String> needed = scopesFor(base, req.method().name(), p);
+            if (needed.stream().noneMatch(scopes::contains)) {
+                return error(403, "Forbidden", "the access token needs the scope " + String.join(" or ", needed), null)
+                        .header("WWW-Authenticate", "Bearer error=\"insufficient_scope\", scope=\"" + String.join(" ", needed) + "\"");
+            }
+        }
         List<String> segments = new ArrayList<>();
         for (String s : p.substring(base.length()).split("/")) {
             if (!s.isEmpty()) {
@@ -166,7 +186,8 @@ public final class Management implements AutoCloseable {
                 return h.handle(req, req.method().name(), segments, q.parameters());
             }
         } catch (BadRequest e) {
-            return error(e.status, e.status == 404 ? "Not Found" : e.status == 409 ? "Conflict" : "Bad Request",
+            return error(e.status, e.status == 404 ? "Not Found" : e.status == 409 ? "Conflict" : e.status == 405
+                    ? "Method Not Allowed" : "Bad Request",
                     e.getMessage(), e.field);
         } catch (IOException e) {
             log.error("management: " + req.method() + " " + p + " could not be stored or deployed: " + e.getMessage(), e);
@@ -174,7 +195,34 @@ public final class Management implements AutoCloseable {
         }
     }
 
-    private boolean authenticated(FullHttpRequest req) {
+    /**
+     * The {@code apim:*} scopes of WSO2 API-M an access token needs for a call: creating and changing APIs
+     * {@code apim:api_create}, their life cycle {@code apim:api_publish}, reading them any of those or
+     * {@code apim:api_view}; the developer portal {@code apim:subscribe}; tiers {@code apim:admin}.
+     */
+    static List<String> scopesFor(String base, String method, String path) {
+        if (DEVPORTAL.equals(base)) {
+            return List.of("apim:subscribe");
+        }
+        if (ADMIN.equals(base)) {
+            return List.of("apim:admin");
+        }
+        if (path.endsWith("/change-lifecycle")) {
+            return List.of("apim:api_publish");
+        }
+        return "GET".equals(method) ? List.of("apim:api_view", "apim:api_create", "apim:api_publish") : List.of("apim:api_create");
+    }
+
+    /** The scopes of the request's bearer token, or null without a valid one. */
+    private java.util.Set<String> bearerScopes(FullHttpRequest req) {
+        String h = req.headers().get("Authorization");
+        if (h == null || !h.regionMatches(true, 0, "Bearer ", 0, 7) || runtime.keyManager() == null) {
+            return null;
+        }
+        return runtime.keyManager().scopesOf(h.substring(7).trim());
+    }
+
+    private boolean basic(FullHttpRequest req) {
         String h = req.headers().get("Authorization");
         if (h == null || !h.regionMatches(true, 0, "Basic ", 0, 6)) {
             return false;
