@@ -45,6 +45,8 @@ public final class EchoBackend implements AutoCloseable {
     private final EventLoopGroup group = new NioEventLoopGroup(2, new DefaultThreadFactory("echo-backend", true));
     private final BlockingQueue<String> closes = new LinkedBlockingQueue<>();
     private final BlockingQueue<HttpHeaders> handshakes = new LinkedBlockingQueue<>();
+    /** In {@link #nextHandshake}'s headers: the URI of the handshake's request line. */
+    public static final String REQUEST_URI = "x-echo-backend-request-uri";
     private final AtomicInteger protocolErrors = new AtomicInteger();
     private final AtomicLong messages = new AtomicLong();
     private final AtomicInteger open = new AtomicInteger();
@@ -145,7 +147,9 @@ public final class EchoBackend implements AutoCloseable {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
-                recordHandshake(((WebSocketServerProtocolHandler.HandshakeComplete) evt).requestHeaders().copy());
+                WebSocketServerProtocolHandler.HandshakeComplete done = (WebSocketServerProtocolHandler.HandshakeComplete) evt;
+                // the request line's URI too, under a name no client sends: tests check the backend path
+                recordHandshake(done.requestHeaders().copy().set(REQUEST_URI, done.requestUri()));
             }
             ctx.fireUserEventTriggered(evt);
         }

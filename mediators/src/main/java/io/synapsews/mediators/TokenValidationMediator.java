@@ -59,6 +59,8 @@ public final class TokenValidationMediator extends AbstractMediator implements C
     private boolean requireExpiry = true;
     private OriginList allowedOrigins = OriginList.ANY;
     private long jwksMaxStaleSeconds = 3600;
+    /** The scopes of a topic: a token needs one of them (empty: none needed). */
+    private java.util.Set<String> scopes = java.util.Set.of();
     private volatile TokenValidator validator;
 
     /** Data messages: nothing (expiry is a deadline set on the connection at the handshake). */
@@ -128,6 +130,10 @@ public final class TokenValidationMediator extends AbstractMediator implements C
             // issued with a secret that was regenerated since
             return reject(conn, 401, realm + ", error=\"invalid_token\", error_description=\"the token was revoked\"",
                     "invalid token: the token was revoked", "revoked_token");
+        }
+        if (!scopes.isEmpty() && scopes.stream().noneMatch(valid.scopes()::contains)) {
+            return reject(conn, 403, realm + ", error=\"insufficient_scope\", scope=\"" + String.join(" ", scopes) + "\"",
+                    "the access token needs the scope " + String.join(" or ", scopes), "insufficient_scope");
         }
         Application app = directory.application(valid.clientId());
         Application.Subscription sub = app == null ? null : app.subscription(api, version);
@@ -256,6 +262,8 @@ public final class TokenValidationMediator extends AbstractMediator implements C
         return km == null ? null : value.apply(km);
     }
 
+    public java.util.Set<String> getScopes() { return scopes; }
+    public void setScopes(java.util.Set<String> scopes) { this.scopes = java.util.Set.copyOf(scopes); }
     public String getApi() { return api; }
     public void setApi(String api) { this.api = api; }
     public String getVersion() { return version; }

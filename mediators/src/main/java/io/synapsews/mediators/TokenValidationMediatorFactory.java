@@ -51,6 +51,17 @@ public final class TokenValidationMediatorFactory extends AbstractMediatorFactor
         } catch (IllegalArgumentException e) {
             throw new SynapseException("<wsAuth api=\"" + m.getApi() + "\">: attribute 'allowedOrigins': " + e.getMessage());
         }
+        String scopes = MediatorXml.attr(elem, "scopes");
+        if (scopes != null) {
+            java.util.Set<String> set = new java.util.LinkedHashSet<>(java.util.Arrays.asList(scopes.split("[\\s,]+")));
+            for (String s : set) {
+                if (!s.matches("[\\x21\\x23-\\x5B\\x5D-\\x7E]+")) {
+                    throw new SynapseException("<wsAuth api=\"" + m.getApi() + "\">: attribute 'scopes': '" + s
+                            + "' is not an OAuth2 scope token");
+                }
+            }
+            m.setScopes(set);
+        }
         String requireExpiry = MediatorXml.attr(elem, "requireExpiry");
         if (requireExpiry != null && !"true".equals(requireExpiry) && !"false".equals(requireExpiry)) {
             throw new SynapseException("<wsAuth>: attribute 'requireExpiry' must be true or false, not '" + requireExpiry + "'");

@@ -31,6 +31,9 @@ public final class TokenValidationMediatorSerializer extends AbstractMediatorSer
             MediatorXml.set(e, "allowedOrigins", m.getAllowedOrigins().toString());
         }
         MediatorXml.set(e, "requireExpiry", String.valueOf(m.isRequireExpiry()));
+        if (!m.getScopes().isEmpty()) {
+            MediatorXml.set(e, "scopes", String.join(" ", m.getScopes()));
+        }
         saveTracingState(e, m);
         return e;
     }

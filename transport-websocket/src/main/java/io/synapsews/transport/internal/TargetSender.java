@@ -52,6 +52,33 @@ public final class TargetSender {
         this.connector = new TargetConnector(config, ssl, new OutflowDispatcher(cfgCtx, config));
     }
 
+    private static final java.util.regex.Pattern URI_VAR = java.util.regex.Pattern.compile("\\{uri\\.var\\.([A-Za-z0-9_.-]+)}");
+    /** What a substituted value may contain: a path segment's characters, percent-encoded as it came. */
+    private static final java.util.regex.Pattern SEGMENT = java.util.regex.Pattern.compile("[A-Za-z0-9._~%!$&'()*+,;=:@-]+");
+
+    /**
+     * An address with {@code {uri.var.x}} placeholders (the management API's topic mappings) gets the
+     * value of the message property {@code uri.var.x} (axis2 scope) in each: one path segment, as the
+     * client sent it. A missing or unsafe value refuses the send.
+     */
+    static String expand(String url, MessageContext msgCtx) throws AxisFault {
+        if (url.indexOf('{') < 0) {
+            return url;
+        }
+        java.util.regex.Matcher m = URI_VAR.matcher(url);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            Object v = msgCtx.getProperty("uri.var." + m.group(1));
+            if (v == null || !SEGMENT.matcher(v.toString()).matches()) {
+                throw new AxisFault("backend address " + url + ": " + (v == null ? "no value" : "an unsafe value")
+                        + " for {uri.var." + m.group(1) + "}");
+            }
+            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(v.toString()));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
     public void send(MessageContext msgCtx, String url) throws AxisFault {
         Object sourceProp = msgCtx.getProperty(WebSocketProperties.SOURCE_CONNECTION);
         if (!(sourceProp instanceof SourceLeg)) {
@@ -59,6 +86,7 @@ public final class TargetSender {
                     + " did not arrive through a WebSocket inbound endpoint");
         }
         SourceLeg source = (SourceLeg) sourceProp;
+        url = expand(url, msgCtx);
         boolean handshake = isTrue(msgCtx.getProperty(WebSocketProperties.SOURCE_HANDSHAKE_PRESENT));
         TargetLink link = source.target(url);
         if (link == null) {

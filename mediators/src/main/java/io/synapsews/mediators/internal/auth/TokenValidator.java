@@ -213,7 +213,8 @@ public final class TokenValidator {
         }
         Object generation = claims.getClaim(ValidatedToken.GENERATION_CLAIM);
         return new ValidatedToken(clientId, exp == null ? 0 : exp.getTime(),
-                generation instanceof Number ? ((Number) generation).longValue() : 0, claims.getJWTID());
+                generation instanceof Number ? ((Number) generation).longValue() : 0, claims.getJWTID(),
+                ValidatedToken.scopes(claims.getClaims()));
     }
 
     private ValidatedToken introspect(String token) throws InvalidTokenException {
@@ -285,7 +286,8 @@ public final class TokenValidator {
         if (clientId == null) {
             throw new InvalidTokenException("invalid_token", "introspection names no client (client_id or azp)");
         }
-        ValidatedToken valid = new ValidatedToken(clientId, expMillis, 0, answer.get("jti") instanceof String ? (String) answer.get("jti") : null);
+        ValidatedToken valid = new ValidatedToken(clientId, expMillis, 0, answer.get("jti") instanceof String ? (String) answer.get("jti") : null,
+                ValidatedToken.scopes(answer));
         if (introspectionCacheMillis > 0) {
             long until = now + introspectionCacheMillis;
             synchronized (introspected) {

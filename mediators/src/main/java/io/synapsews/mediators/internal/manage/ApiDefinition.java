@@ -103,12 +103,12 @@ final class ApiDefinition {
             if (!(ops instanceof List)) {
                 throw BadRequest.field("operations", "must be a list of topics");
             }
+            java.util.Set<String> targets = new java.util.HashSet<>();
             for (Object o : (List<?>) ops) {
-                if (!(o instanceof Map) || !(((Map<?, ?>) o).get("target") instanceof String)) {
-                    throw BadRequest.field("operations", "each topic needs a target, like /rooms/{room}");
+                Map<String, Object> op = topic(o);
+                if (!targets.add(String.valueOf(op.get("target")).replaceAll("\\{[^}]+}", "{}"))) {
+                    throw BadRequest.field("operations.target", "topic " + op.get("target") + " is defined twice");
                 }
-                Map<String, Object> op = new LinkedHashMap<>();
-                ((Map<?, ?>) o).forEach((k, v) -> op.put(String.valueOf(k), v));
                 operations.add(op);
             }
         }
@@ -157,6 +157,80 @@ final class ApiDefinition {
 
     String endpointName(String keyType) {
         return name + "--" + version + "--" + keyType;
+    }
+
+    /** The endpoint of topic number {@code i} for a key type. */
+    String endpointName(String keyType, int topic) {
+        return endpointName(keyType) + "--topic" + topic;
+    }
+
+    /** Every scope a topic of this API names. */
+    java.util.Set<String> scopes() {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        for (Map<String, Object> op : operations) {
+            for (Object s : (List<?>) op.get("scopes")) {
+                out.add(String.valueOf(s));
+            }
+        }
+        return out;
+    }
+
+    private static final Pattern TARGET = Pattern.compile("(/([A-Za-z0-9._~-]+|\\{[A-Za-z][A-Za-z0-9_]{0,30}}))+");
+    private static final Pattern MAPPING = Pattern.compile("(/([A-Za-z0-9._~-]+|\\{uri\\.var\\.[A-Za-z][A-Za-z0-9_]{0,30}}))*/?");
+    private static final Pattern SCOPE = Pattern.compile("[\\x21\\x23-\\x5B\\x5D-\\x7E]{1,100}");
+
+    /**
+     * A topic (WSO2's operation of a WebSocket API): {@code target} under the API's path (a variable
+     * {@code {room}} stands for one segment), {@code verb} SUBSCRIBE or PUBLISH, {@code scopes} of which a
+     * token needs one, and {@code uriMapping}, the backend path (default: the target), where
+     * {@code {uri.var.room}} (or {@code {room}}) is the segment the client sent.
+     */
+    private static Map<String, Object> topic(Object o) throws BadRequest {
+        if (!(o instanceof Map) || !(((Map<?, ?>) o).get("target") instanceof String)) {
+            throw BadRequest.field("operations.target", "each topic needs a target, like /rooms/{room}");
+        }
+        Map<?, ?> in = (Map<?, ?>) o;
+        String target = ((String) in.get("target")).trim();
+        if (!TARGET.matcher(target).matches()) {
+            throw BadRequest.field("operations.target", "'" + target + "' must be a path of segments and {variables}, like /rooms/{room}");
+        }
+        Object verb = in.get("verb") == null ? "SUBSCRIBE" : in.get("verb");
+        if (!"SUBSCRIBE".equals(verb) && !"PUBLISH".equals(verb)) {
+            throw BadRequest.field("operations.verb", "must be SUBSCRIBE or PUBLISH, not " + verb);
+        }
+        List<String> scopes = new ArrayList<>();
+        Object sc = in.get("scopes");
+        if (sc != null) {
+            if (!(sc instanceof List)) {
+                throw BadRequest.field("operations.scopes", "must be a list of scope names");
+            }
+            for (Object s : (List<?>) sc) {
+                if (!(s instanceof String) || !SCOPE.matcher((String) s).matches()) {
+                    throw BadRequest.field("operations.scopes", "'" + s + "' is not an OAuth2 scope token");
+                }
+                scopes.add((String) s);
+            }
+        }
+        String mapping = in.get("uriMapping") instanceof String ? ((String) in.get("uriMapping")).trim() : target;
+        mapping = mapping.replaceAll("\\{([A-Za-z][A-Za-z0-9_]*)}", "{uri.var.$1}");
+        if (!mapping.startsWith("/")) {
+            mapping = "/" + mapping;
+        }
+        if (!MAPPING.matcher(mapping).matches()) {
+            throw BadRequest.field("operations.uriMapping", "'" + mapping + "' must be a path of segments and {uri.var.x}");
+        }
+        java.util.regex.Matcher vars = Pattern.compile("\\{uri\\.var\\.([A-Za-z0-9_]+)}").matcher(mapping);
+        while (vars.find()) {
+            if (!target.contains("{" + vars.group(1) + "}")) {
+                throw BadRequest.field("operations.uriMapping", "{uri.var." + vars.group(1) + "} is not a variable of " + target);
+            }
+        }
+        Map<String, Object> op = new LinkedHashMap<>();
+        op.put("target", target);
+        op.put("verb", verb);
+        op.put("scopes", scopes);
+        op.put("uriMapping", mapping);
+        return op;
     }
 
     private static String text(Map<String, Object> json, String field, boolean required) throws BadRequest {

@@ -854,13 +854,16 @@ public final class Management implements AutoCloseable {
                         generation instanceof Number ? ((Number) generation).longValue() : 0));
             }
             List<Application.Subscription> subs = new ArrayList<>();
+            // its tokens may carry the scopes of the topics of the APIs it is subscribed to
+            java.util.Set<String> scopes = new java.util.LinkedHashSet<>();
             for (Map<String, Object> s : subscriptions.values()) {
                 ApiDefinition api = apis.get(String.valueOf(s.get("apiId")));
                 if (id.equals(s.get("applicationId")) && api != null && "UNBLOCKED".equals(s.get("status"))) {
                     subs.add(new Application.Subscription(api.name, api.version, String.valueOf(s.get("throttlingPolicy"))));
+                    scopes.addAll(api.scopes());
                 }
             }
-            apps.add(new Application(String.valueOf(a.get("name")), String.valueOf(a.get("owner")), 0, keys, subs));
+            apps.add(new Application(String.valueOf(a.get("name")), String.valueOf(a.get("owner")), 0, keys, subs, scopes));
         }
         runtime.updateDirectory(d -> new Directory(allTiers, apps));
     }
