@@ -317,6 +317,106 @@ class ManagementApiTest {
                 .replace("\"policies\"", "\"operations\":[{\"target\":\"rooms/../x\"}],\"policies\"")));
     }
 
+    static String asyncApi2() {
+        return "asyncapi: '2.6.0'\n"
+                + "info:\n  title: Chat26\n  version: '1.0'\n"
+                + "servers:\n  production:\n    url: " + production.url() + "\n    protocol: ws\n"
+                + "  sandbox:\n    url: " + sandbox.url() + "\n    protocol: ws\n"
+                + "channels:\n"
+                + "  /rooms/{room}:\n    x-uri-mapping: /r/{uri.var.room}\n    parameters:\n      room:\n        schema: {type: string}\n"
+                + "    subscribe:\n      security:\n        - oauth2: [chat:read]\n      message: {payload: {type: string}}\n"
+                + "  /notifications:\n    publish:\n      message: {payload: {type: string}}\n"
+                + "components:\n  securitySchemes:\n    oauth2:\n      type: oauth2\n"
+                + "      flows: {clientCredentials: {tokenUrl: /oauth2/token, scopes: {'chat:read': read}}}\n";
+    }
+
+    static String asyncApi3() {
+        String host = production.url().replaceFirst("^ws://", "").replaceFirst("/$", "");
+        return "asyncapi: 3.0.0\n"
+                + "info:\n  title: Chat30\n  version: '2.0'\n"
+                + "servers:\n  production:\n    host: '" + host + "'\n    protocol: ws\n    pathname: /v3\n"
+                + "channels:\n"
+                + "  room:\n    address: /rooms/{room}\n    parameters: {room: {}}\n"
+                + "  alerts:\n    address: /alerts\n"
+                + "operations:\n"
+                + "  readRoom:\n    action: receive\n    channel: {$ref: '#/channels/room'}\n"
+                + "    security:\n      - $ref: '#/components/securitySchemes/reader'\n"
+                + "  sendAlert:\n    action: send\n    channel: {$ref: '#/channels/alerts'}\n"
+                + "components:\n  securitySchemes:\n    reader:\n      type: oauth2\n      scopes: [chat:read3]\n"
+                + "      flows: {clientCredentials: {tokenUrl: /oauth2/token, availableScopes: {'chat:read3': read}}}\n";
+    }
+
+    static Answer multipart(String path, String file, String additional) throws Exception {
+        String boundary = "synapsews" + System.nanoTime();
+        String body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"asyncapi.yaml\"\r\n"
+                + "Content-Type: application/yaml\r\n\r\n" + file + "\r\n"
+                + (additional == null ? "" : "--" + boundary + "\r\nContent-Disposition: form-data; name=\"additionalProperties\"\r\n\r\n"
+                + additional + "\r\n") + "--" + boundary + "--\r\n";
+        HttpResponse<String> r = https.send(HttpRequest.newBuilder(URI.create("https://localhost:" + managementPort + path))
+                .header("Authorization", ADMIN).header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        Map<String, Object> parsed = JSONObjectUtils.parse(r.body());
+        OpenApiCheck.conforms(openApi(), "POST", path, r.statusCode(), parsed);
+        return new Answer(r.statusCode(), parsed, r.body());
+    }
+
+    @Test
+    @Order(2)
+    void asyncApi26And30DocumentsBecomeApisWithTheirChannelsAndScopes() throws Exception {
+        // 2.6 as WSO2's import takes it: a multipart form with the file and the properties it lacks
+        Answer a26 = ok(201, multipart("/api/am/publisher/v4/apis/import-asyncapi", asyncApi2(),
+                "{\"context\":\"/chat26\",\"policies\":[\"Unlimited\"]}"));
+        // 3.0 as the body itself, its context from x-wso2-basePath
+        Answer a30 = ok(201, call("POST", "/api/am/publisher/v4/apis/import-asyncapi", asyncApi3() + "x-wso2-basePath: /chat30/2.0\n"));
+        assertEquals("Chat30", a30.text("name"));
+        assertEquals("2.0", a30.text("version"));
+        for (Answer a : List.of(a26, a30)) {
+            ok(200, call("POST", "/api/am/publisher/v4/apis/change-lifecycle?apiId=" + a.text("id") + "&action=Publish", null));
+            ok(201, call("POST", "/api/am/devportal/v3/subscriptions", "{\"apiId\":\"" + a.text("id")
+                    + "\",\"applicationId\":\"" + appId + "\",\"throttlingPolicy\":\"Unlimited\"}"));
+        }
+        while (production.nextHandshake(100, TimeUnit.MILLISECONDS) != null) {
+            // the earlier tests' handshakes
+        }
+        String plain = token(productionKey, productionSecret);
+        // each channel is a topic: the unscoped ones open with any token of the application
+        connectAndSee("/chat26/1.0/notifications", plain, "/notifications");
+        connectAndSee("/chat30/2.0/alerts", plain, "/v3/alerts");
+        // the scoped ones need their scope
+        assertEquals(403, handshakeStatus("/chat26/1.0/rooms/x", plain));
+        assertEquals(403, handshakeStatus("/chat30/2.0/rooms/x", plain));
+        HttpResponse<String> t = scopedToken(productionKey, productionSecret, "chat:read+chat:read3");
+        assertEquals(200, t.statusCode(), t.body());
+        String reader = String.valueOf(JSONObjectUtils.parse(t.body()).get("access_token"));
+        connectAndSee("/chat26/1.0/rooms/x", reader, "/r/x");
+        connectAndSee("/chat30/2.0/rooms/y", reader, "/v3/rooms/y");
+
+        // export round-trips: the exported document imported under another context has the same topics
+        Answer exported = ok(200, call("GET", "/api/am/publisher/v4/apis/" + a26.text("id") + "/asyncapi", null));
+        assertEquals("2.6.0", exported.text("asyncapi"));
+        Answer again = ok(201, call("POST", "/api/am/publisher/v4/apis/import-asyncapi?", exported.body.replace("\"x-wso2-basePath\":\"/chat26/1.0\"",
+                "\"x-wso2-basePath\":\"/chat26-copy/1.0\"").replace("\"title\":\"Chat26\"", "\"title\":\"Chat26Copy\"")));
+        assertEquals(a26.json.get("operations"), again.json.get("operations"));
+        assertEquals(a26.json.get("endpointConfig"), again.json.get("endpointConfig"));
+
+        // what is not AsyncAPI is refused with the field
+        assertField(400, "asyncapi", call("POST", "/api/am/publisher/v4/apis/import-asyncapi", "asyncapi: '1.2.0'\ninfo: {title: X, version: '1'}\n"));
+        assertField(400, "file", call("POST", "/api/am/publisher/v4/apis/import-asyncapi", "[1, 2"));
+        assertField(400, "file", multipart("/api/am/publisher/v4/apis/import-asyncapi", "", null));
+        assertField(400, "context", call("POST", "/api/am/publisher/v4/apis/import-asyncapi", asyncApi3().replace("Chat30", "NoContext")));
+        // a billion laughs is refused by the loader, not expanded
+        String bomb = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+                + "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n";
+        assertField(400, "file", call("POST", "/api/am/publisher/v4/apis/import-asyncapi", bomb));
+    }
+
+    private static void connectAndSee(String path, String token, String backendPath) throws Exception {
+        WsClient c = WsClient.connect(http, "ws://localhost:" + home.wsPort + path, WsClient.bearer(token));
+        echo(c, "on " + path);
+        assertEquals(backendPath, production.nextHandshake(10, TimeUnit.SECONDS).get(EchoBackend.REQUEST_URI));
+        c.ws.sendClose(1000, "").join();
+    }
+
     @Test
     @Order(3)
     void badRequestsGetTheirStatusAndTheFieldTheyConcern() throws Exception {

@@ -324,6 +324,16 @@ public final class Management implements AutoCloseable {
         if (path.size() == 2 && "change-lifecycle".equals(path.get(1)) && "POST".equals(method)) {
             return changeLifecycle(param(query, "apiId"), param(query, "action"));
         }
+        if (path.size() == 2 && "import-asyncapi".equals(path.get(1)) && "POST".equals(method)) {
+            return importAsyncApi(req);
+        }
+        if (path.size() == 3 && "asyncapi".equals(path.get(2)) && "GET".equals(method)) {
+            ApiDefinition a = apis.get(path.get(1));
+            if (a == null) {
+                throw BadRequest.notFound("API " + path.get(1));
+            }
+            return json(200, AsyncApi.fromApi(a));
+        }
         ApiDefinition a = apis.get(path.get(1));
         if (a == null) {
             throw BadRequest.notFound("API " + path.get(1));
@@ -367,6 +377,58 @@ public final class Management implements AutoCloseable {
             default:
                 throw methodNotAllowed(method);
         }
+    }
+
+    /**
+     * {@code POST /apis/import-asyncapi}: WSO2's multipart form ({@code file}, {@code additionalProperties}
+     * JSON), or the document itself as the body; creates the API (status CREATED) with a topic per channel.
+     */
+    private HttpReply importAsyncApi(FullHttpRequest req) throws BadRequest, IOException {
+        String document = null;
+        Map<String, Object> additional = new LinkedHashMap<>();
+        String type = req.headers().get("Content-Type", "");
+        if (type.toLowerCase().startsWith("multipart/form-data")) {
+            io.netty.handler.codec.http.multipart.HttpPostRequestDecoder decoder;
+            try {
+                decoder = new io.netty.handler.codec.http.multipart.HttpPostRequestDecoder(
+                        new io.netty.handler.codec.http.multipart.DefaultHttpDataFactory(false), req);
+            } catch (RuntimeException e) {
+                throw BadRequest.field("body", "is not a multipart form: " + e.getMessage());
+            }
+            try {
+                for (io.netty.handler.codec.http.multipart.InterfaceHttpData d : decoder.getBodyHttpDatas()) {
+                    if (!(d instanceof io.netty.handler.codec.http.multipart.HttpData)) {
+                        continue;
+                    }
+                    String value = ((io.netty.handler.codec.http.multipart.HttpData) d).getString(StandardCharsets.UTF_8);
+                    if ("file".equals(d.getName())) {
+                        document = value;
+                    } else if ("additionalProperties".equals(d.getName())) {
+                        try {
+                            additional = JSONObjectUtils.parse(value);
+                        } catch (ParseException e) {
+                            throw BadRequest.field("additionalProperties", "is not a JSON object: " + e.getMessage());
+                        }
+                    }
+                }
+            } catch (RuntimeException e) {
+                throw BadRequest.field("body", "is not a multipart form: " + e.getMessage());
+            } finally {
+                decoder.destroy();
+            }
+        } else {
+            document = req.content().toString(StandardCharsets.UTF_8);
+        }
+        if (document == null || document.trim().isEmpty()) {
+            throw BadRequest.field("file", "is required: an AsyncAPI 2.x or 3.0 document, YAML or JSON");
+        }
+        Map<String, Object> json = AsyncApi.toApi(AsyncApi.parse(document), additional);
+        ApiDefinition a = ApiDefinition.from(json, UUID.randomUUID().toString(), ApiDefinition.Status.CREATED, tierNames());
+        unique(a, null);
+        store.save("apis", a.id, a.toJson());
+        apis.put(a.id, a);
+        log.info("management: API " + a.name + " " + a.version + " imported from AsyncAPI (" + a.operations.size() + " topic(s))");
+        return json(201, a.toJson()).header("Location", PUBLISHER + "/apis/" + a.id);
     }
 
     private HttpReply changeLifecycle(String apiId, String action) throws BadRequest, IOException {
