@@ -39,7 +39,7 @@ cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 
 trap cleanup EXIT
 
 BACKEND_PORT=$(free_port); NGINX_PORT=$(free_port); PT_PORT=$(free_port); MED_PORT=$(free_port)
-PROP_PORT=$(free_port); DEMO_PORT=$(free_port); KM_PORT=$(free_port); ANALYTICS_PORT=$(free_port)
+PROP_PORT=$(free_port); DEMO_PORT=$(free_port); KM_PORT=$(free_port); ANALYTICS_PORT=$(free_port); MGMT_PORT=$(free_port)
 
 # the echo backend, alone in its JVM
 java -Xms256m -Xmx512m -cp "$GATEWAY_JAR" io.synapsews.gateway.EchoBackend "$BACKEND_PORT" > "$WORK/backend.log" 2>&1 &
@@ -85,11 +85,12 @@ mkdir -p "$HOME_DIR"
 cp -r "$ROOT/sample-configs/repository" "$HOME_DIR/"
 rm -f "$HOME_DIR"/repository/conf/synapse-config/inbound-endpoints/*.xml
 # the demo API as the README ships it (synapse.xml keeps its <websocketGateway> startup: key manager, tiers,
-# analytics), its two endpoints pointed at the echo backend, its application subscribed with the Unlimited
+# analytics, management, which creates EchoWebSocket from repository/conf/apis), its two endpoints pointed at the echo backend, its application subscribed with the Unlimited
 # tier and no handshake limit, so that the numbers are the gateway's and not a tier's
 CONF=$HOME_DIR/repository/conf
-sed -i "s#ws://localhost:8080/#ws://127.0.0.1:$BACKEND_PORT/#" "$CONF"/synapse-config/endpoints/EchoWebSocket*.xml
+sed -i "s#ws://localhost:8080/#ws://127.0.0.1:$BACKEND_PORT/#" "$CONF"/apis/EchoWebSocket.json
 sed -i -e "s#port=\"9095\"#port=\"$KM_PORT\"#" -e "s#localhost:9095#localhost:$KM_PORT#" -e "s#port=\"9191\"#port=\"$ANALYTICS_PORT\"#" \
+    -e "s#port=\"9443\"#port=\"$MGMT_PORT\"#" \
     -e 's#handshakesPerMinute="600"#handshakesPerMinute="0"#' -e 's#tier="Gold"#tier="Unlimited"#' "$CONF/websocket-gateway.xml"
 SEQ=$HOME_DIR/repository/conf/synapse-config/sequences
 cat > "$SEQ/benchPassThroughSeq.xml" <<XML

@@ -30,8 +30,8 @@ public final class DemoHome {
     static final String INBOUND_DIR = "repository/conf/synapse-config/inbound-endpoints/";
     static final String WS_ENDPOINT = INBOUND_DIR + "WebSocketInboundEndpoint.xml";
     static final String WSS_ENDPOINT = INBOUND_DIR + "SecureWebSocketInboundEndpoint.xml";
-    static final String BACKEND_ENDPOINT = "repository/conf/synapse-config/endpoints/EchoWebSocketEndpoint.xml";
-    static final String SANDBOX_ENDPOINT = "repository/conf/synapse-config/endpoints/EchoWebSocketSandboxEndpoint.xml";
+    /** The demo API's definition, applied at the first start by the management API ({@code <management importDir>}). */
+    static final String DEMO_API = "repository/conf/apis/EchoWebSocket.json";
     static final String GATEWAY_CONFIG = "repository/conf/websocket-gateway.xml";
     /** The demo application's client credentials, as in {@link #GATEWAY_CONFIG}. */
     public static final String PRODUCTION_CLIENT = "demo-production-client";
@@ -66,14 +66,33 @@ public final class DemoHome {
         return keyStore;
     }
 
-    /** Points the EchoWebSocket API's production backend at another URL. */
+    /**
+     * Points the EchoWebSocket API's production backend at another URL (in its definition: a changed
+     * definition is applied again at the next start, keeping the API's id and subscriptions).
+     */
     public static void setBackend(File dir, String backendUrl) throws IOException {
-        replace(new File(dir, BACKEND_ENDPOINT), "uri=\"[^\"]*\"", Matcher.quoteReplacement("uri=\"" + escapeXml(backendUrl) + "\""));
+        replace(new File(dir, DEMO_API), "(\"production_endpoints\"\\s*:\\s*\\{\\s*\"url\"\\s*:\\s*)\"[^\"]*\"",
+                "$1" + Matcher.quoteReplacement(jsonString(backendUrl)));
     }
 
     /** Points the EchoWebSocket API's sandbox backend at another URL. */
     public static void setSandboxBackend(File dir, String backendUrl) throws IOException {
-        replace(new File(dir, SANDBOX_ENDPOINT), "uri=\"[^\"]*\"", Matcher.quoteReplacement("uri=\"" + escapeXml(backendUrl) + "\""));
+        replace(new File(dir, DEMO_API), "(\"sandbox_endpoints\"\\s*:\\s*\\{\\s*\"url\"\\s*:\\s*)\"[^\"]*\"",
+                "$1" + Matcher.quoteReplacement(jsonString(backendUrl)));
+    }
+
+    private static String jsonString(String s) {
+        StringBuilder b = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            if (c == '"' || c == '\\') {
+                b.append('\\').append(c);
+            } else if (c < 0x20) {
+                b.append(String.format("\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.append('"').toString();
     }
 
     /** Sets the ports of the built-in key manager (and its issuer) and of the analytics endpoint. */

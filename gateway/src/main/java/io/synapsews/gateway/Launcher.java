@@ -59,8 +59,8 @@ public final class Launcher {
             System.out.println("demo home: " + home.getAbsolutePath());
             System.out.println("demo key store (password wso2carbon): " + keyStore.getAbsolutePath());
         } else if (backend != null) {
-            if (!new File(home, DemoHome.BACKEND_ENDPOINT).isFile()) {
-                System.err.println("--backend needs " + DemoHome.BACKEND_ENDPOINT + " in " + home);
+            if (!new File(home, DemoHome.DEMO_API).isFile()) {
+                System.err.println("--backend needs " + DemoHome.DEMO_API + " in " + home);
                 System.exit(2);
             }
             DemoHome.setBackend(home, backend);

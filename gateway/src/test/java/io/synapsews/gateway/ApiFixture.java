@@ -61,6 +61,7 @@ final class ApiFixture implements AutoCloseable {
         oauth.start();
         home = new TestHome(tmp.resolve("home").toFile(), production.url());
         DemoHome.setSandboxBackend(home.dir, sandbox.url());
+        home.addEndpoint("EchoWebSocketEndpoint", production.url()); // for this fixture's own sequences
         connectionLog = new File(home.dir, "repository/logs/websocket-connections.log");
         File pem = new File(home.dir, "repository/resources/security/key-manager.pem");
         KeyStores.exportCertificate(home.keyStore, "wso2carbon", "wso2carbon", pem);
@@ -119,6 +120,9 @@ final class ApiFixture implements AutoCloseable {
                 + "  <keyManager host=\"127.0.0.1\" port=\"" + home.keyManagerPort + "\" issuer=\"http://localhost:"
                 + home.keyManagerPort + "/oauth2/token\" audience=\"" + AUDIENCE + "\""
                 + " keyStore=\"repository/resources/security/wso2carbon.jks\" keyStorePassword=\"wso2carbon\" keyAlias=\"wso2carbon\"/>\n"
+                // the demo's EchoWebSocket API, created at start by the management API from its definition
+                + "  <management port=\"" + home.managementPort + "\" tls=\"false\" sequence=\"managedApisSeq\""
+                + " importDir=\"repository/conf/apis\"/>\n"
                 + "  <analytics host=\"127.0.0.1\" port=\"" + home.analyticsPort + "\" connectionLog=\"repository/logs/websocket-connections.log\"/>\n"
                 + "  <tiers><tier name=\"Tiny\" messagesPerMinute=\"10\"/><tier name=\"Bytes\" bytesPerMinute=\"20\"/></tiers>\n"
                 + "  <applications>\n"

@@ -1,8 +1,6 @@
 package io.synapsews.gateway;
 
 import java.io.File;
-import java.io.FileInputStream;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,7 +8,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -21,9 +21,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
+import io.synapsews.mediators.internal.GatewayRuntime;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -70,14 +70,7 @@ class ManagementApiTest {
                         + "<keys clientId=\"automation\" clientSecret=\"automation-secret\"/></application></applications>"));
         File trust = tmp.resolve("trust.jks").toFile();
         KeyStores.trustStoreFor(home.keyStore, "wso2carbon", "wso2carbon", trust);
-        KeyStore ts = KeyStore.getInstance("JKS");
-        try (InputStream in = new FileInputStream(trust)) {
-            ts.load(in, "wso2carbon".toCharArray());
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ts);
-        SSLContext ssl = SSLContext.getInstance("TLS");
-        ssl.init(null, tmf.getTrustManagers(), null);
+        SSLContext ssl = TestHome.trusting(trust);
         https = HttpClient.newBuilder().sslContext(ssl).build();
         gateway = Gateway.start(home.dir);
     }
@@ -156,6 +149,17 @@ class ManagementApiTest {
         }
     }
 
+    /** The raw HTTP answer (head and body) to a WebSocket handshake with this bearer token. */
+    static String refusal(String path, String token) throws Exception {
+        try (java.net.Socket s = new java.net.Socket("localhost", home.wsPort)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nAuthorization: Bearer " + token
+                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
     static void echo(WsClient c, String text) throws Exception {
         c.ws.sendText(text, true).join();
         assertEquals(text, c.next());
@@ -167,6 +171,33 @@ class ManagementApiTest {
     static String appId;
     static String productionKey;
     static String productionSecret;
+    static String sandboxKey;
+    static String sandboxSecret;
+
+    @Test
+    @Order(0)
+    void theDemosEchoWebSocketIsAnApiOfTheManagementApi() throws Exception {
+        // created and published at the first start from repository/conf/apis/EchoWebSocket.json, as POST /apis would
+        Answer found = ok(200, call("GET", "/api/am/publisher/v4/apis?query=name:EchoWebSocket", null));
+        assertEquals(1L, ((Number) found.json.get("count")).longValue(), found.body);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> echoApi = ((List<Map<String, Object>>) found.json.get("list")).get(0);
+        assertEquals("PUBLISHED", echoApi.get("lifeCycleStatus"));
+        assertEquals("/echowebsocket", echoApi.get("context"));
+        assertTrue(JSONObjectUtils.toJSONString(echoApi).contains(production.url()), found.body);
+        assertTrue(ok(200, call("GET", "/api/am/devportal/v3/apis", null)).body.contains("ws://localhost:" + home.wsPort
+                + "/echowebsocket/1.0"), "the developer portal lists it");
+        WsClient c = WsClient.connect(http, "ws://localhost:" + home.wsPort + "/echowebsocket/1.0",
+                WsClient.bearer(Tokens.demoProduction(home)));
+        echo(c, "the demo, as published");
+        assertNotNull(production.nextHandshake(10, TimeUnit.SECONDS));
+        c.ws.sendClose(1000, "").join();
+        assertTrue(Files.readString(home.dir.toPath().resolve("repository/management/imports/EchoWebSocket-json.json"))
+                .contains("\"apiId\":\"" + echoApi.get("id") + "\""), "what was applied is recorded");
+        echoApiId = String.valueOf(echoApi.get("id"));
+    }
+
+    static String echoApiId;
 
     @Test
     @Order(1)
@@ -206,7 +237,9 @@ class ManagementApiTest {
         WsClient prod = WsClient.connect(http, "ws://localhost:" + home.wsPort + "/chat/1.0", WsClient.bearer(prodToken));
         echo(prod, "production");
         assertNotNull(production.nextHandshake(10, TimeUnit.SECONDS));
-        String sandboxToken = token(sandboxKeys.text("consumerKey"), sandboxKeys.text("consumerSecret"));
+        sandboxKey = sandboxKeys.text("consumerKey");
+        sandboxSecret = sandboxKeys.text("consumerSecret");
+        String sandboxToken = token(sandboxKey, sandboxSecret);
         WsClient sb = WsClient.connect(http, "ws://localhost:" + home.wsPort + "/chat/1.0", WsClient.bearer(sandboxToken));
         echo(sb, "sandbox");
         assertNotNull(sandbox.nextHandshake(10, TimeUnit.SECONDS));
@@ -240,7 +273,7 @@ class ManagementApiTest {
         ok(200, call("POST", "/api/am/publisher/v4/apis/change-lifecycle?apiId=" + chatApiId + "&action=Block", null));
         assertEquals("1001 API blocked", again.closeWithin(1));
         assertEquals(404, handshakeStatus("/chat/1.0", token(productionKey, productionSecret)));
-        assertTrue(ok(200, call("GET", "/api/am/devportal/v3/apis", null)).body.contains("\"count\":0"));
+        assertTrue(!ok(200, call("GET", "/api/am/devportal/v3/apis", null)).body.contains("/chat/1.0"), "gone from the portal");
         // and published again, it serves again with the same keys
         ok(200, call("POST", "/api/am/publisher/v4/apis/change-lifecycle?apiId=" + chatApiId + "&action=Re-Publish", null));
         assertEquals(101, handshakeStatus("/chat/1.0", token(productionKey, productionSecret)));
@@ -271,11 +304,7 @@ class ManagementApiTest {
 
     /** A token of {@code key} asking for {@code scope} (null: none). */
     static HttpResponse<String> scopedToken(String key, String secret, String scope) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + home.keyManagerPort + "/oauth2/token"))
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((key + ":" + secret).getBytes(StandardCharsets.UTF_8)))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials" + (scope == null ? "" : "&scope=" + scope)))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        return Tokens.request("http://localhost:" + home.keyManagerPort + "/oauth2/token", key, secret, scope);
     }
 
     @Test
@@ -385,7 +414,7 @@ class ManagementApiTest {
         // the scoped ones need their scope
         assertEquals(403, handshakeStatus("/chat26/1.0/rooms/x", plain));
         assertEquals(403, handshakeStatus("/chat30/2.0/rooms/x", plain));
-        HttpResponse<String> t = scopedToken(productionKey, productionSecret, "chat:read+chat:read3");
+        HttpResponse<String> t = scopedToken(productionKey, productionSecret, "chat:read chat:read3");
         assertEquals(200, t.statusCode(), t.body());
         String reader = String.valueOf(JSONObjectUtils.parse(t.body()).get("access_token"));
         connectAndSee("/chat26/1.0/rooms/x", reader, "/r/x");
@@ -415,6 +444,67 @@ class ManagementApiTest {
         echo(c, "on " + path);
         assertEquals(backendPath, production.nextHandshake(10, TimeUnit.SECONDS).get(EchoBackend.REQUEST_URI));
         c.ws.sendClose(1000, "").join();
+    }
+
+    @Test
+    @Order(2)
+    void tiersSubscriptionBlocksChangesAndRetirementApplyLive() throws Exception {
+        // Admin: a tier of 3 messages a minute, used at once by a new API's subscription
+        Answer tier = ok(201, call("POST", "/api/am/admin/v4/throttling/policies/subscription", "{\"policyName\":\"Chatty\","
+                + "\"defaultLimit\":{\"type\":\"REQUESTCOUNTLIMIT\",\"requestCount\":{\"timeUnit\":\"min\",\"unitTime\":1,\"requestCount\":3}}}"));
+        assertEquals("Chatty", tier.text("policyName"));
+        assertTrue(ok(200, call("GET", "/api/am/admin/v4/throttling/policies/subscription", null)).body.contains("\"Chatty\""));
+        assertField(409, "policyName", call("POST", "/api/am/admin/v4/throttling/policies/subscription", "{\"policyName\":\"Chatty\"}"));
+        assertField(400, "defaultLimit.requestCount.requestCount", call("POST", "/api/am/admin/v4/throttling/policies/subscription",
+                "{\"policyName\":\"Hourly\",\"defaultLimit\":{\"requestCount\":{\"timeUnit\":\"hour\",\"unitTime\":1,\"requestCount\":3}}}"));
+        String id = ok(201, call("POST", "/api/am/publisher/v4/apis", api("Tiered", "/tiered", "[\"Chatty\"]"))).text("id");
+        ok(200, call("POST", "/api/am/publisher/v4/apis/change-lifecycle?apiId=" + id + "&action=Publish", null));
+        String sub = ok(201, call("POST", "/api/am/devportal/v3/subscriptions", "{\"apiId\":\"" + id
+                + "\",\"applicationId\":\"" + appId + "\",\"throttlingPolicy\":\"Chatty\"}")).text("subscriptionId");
+        String t = token(productionKey, productionSecret);
+        WsClient c = WsClient.connect(http, "ws://localhost:" + home.wsPort + "/tiered/1.0", WsClient.bearer(t));
+        // a minute window of its own (the throttling clock stopped in it): the test cannot straddle two windows
+        long now = System.currentTimeMillis();
+        GatewayRuntime.current().useClock(Clock.fixed(Instant.ofEpochMilli(now - now % 60_000 + 200 * 60_000 + 1000), ZoneOffset.UTC));
+        try {
+            // both directions count: one echo and the next message are the three of the minute, that message's echo is not
+            echo(c, "within the tier");
+            c.ws.sendText("the third of the minute", true).join();
+            assertTrue(String.valueOf(c.next()).contains("\"throttled\""), "the fourth message of the minute is throttled");
+        } finally {
+            GatewayRuntime.current().useClock(Clock.systemUTC());
+        }
+
+        // blocking the subscription closes its connection and refuses the next; unblocking lets it in again
+        ok(200, call("POST", "/api/am/publisher/v4/subscriptions/block-subscription?subscriptionId=" + sub + "&blockState=BLOCKED", null));
+        assertEquals("1008 subscription blocked", c.closeWithin(1));
+        String refusal = refusal("/tiered/1.0", t);
+        assertTrue(refusal.startsWith("HTTP/1.1 403 ") && refusal.contains("is blocked"), refusal);
+        // blocked for the sandbox keys only: the production key passes
+        ok(200, call("POST", "/api/am/publisher/v4/subscriptions/block-subscription?subscriptionId=" + sub
+                + "&blockState=PROD_ONLY_BLOCKED", null));
+        assertEquals(101, handshakeStatus("/tiered/1.0", t));
+        refusal = refusal("/tiered/1.0", token(sandboxKey, sandboxSecret));
+        assertTrue(refusal.startsWith("HTTP/1.1 403 ") && refusal.contains("blocked for SANDBOX keys"), refusal);
+        ok(200, call("POST", "/api/am/publisher/v4/subscriptions/unblock-subscription?subscriptionId=" + sub, null));
+        assertEquals(101, handshakeStatus("/tiered/1.0", t));
+        assertField(400, "blockState", call("POST", "/api/am/publisher/v4/subscriptions/block-subscription?subscriptionId=" + sub
+                + "&blockState=SOMEWHAT", null));
+
+        // a changed endpoint is redeployed: the next connection reaches the new backend
+        while (sandbox.nextHandshake(100, TimeUnit.MILLISECONDS) != null) {
+            // earlier handshakes
+        }
+        ok(200, call("PUT", "/api/am/publisher/v4/apis/" + id, api("Tiered", "/tiered", "[\"Chatty\"]")
+                .replaceFirst(java.util.regex.Pattern.quote(production.url()), sandbox.url())));
+        assertEquals(101, handshakeStatus("/tiered/1.0", t));
+        assertNotNull(sandbox.nextHandshake(10, TimeUnit.SECONDS), "the production key's connection went to the new production URL");
+
+        // retired: undeployed, gone from the developer portal, and never published again
+        ok(200, call("POST", "/api/am/publisher/v4/apis/change-lifecycle?apiId=" + id + "&action=Retire", null));
+        assertEquals(404, handshakeStatus("/tiered/1.0", t));
+        assertTrue(!ok(200, call("GET", "/api/am/devportal/v3/apis", null)).body.contains("/tiered"));
+        assertField(400, "action", call("POST", "/api/am/publisher/v4/apis/change-lifecycle?apiId=" + id + "&action=Publish", null));
     }
 
     @Test
@@ -461,11 +551,7 @@ class ManagementApiTest {
     }
 
     static String bearer(String scope) throws Exception {
-        HttpResponse<String> scoped = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + home.keyManagerPort + "/oauth2/token"))
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("automation:automation-secret".getBytes(StandardCharsets.UTF_8)))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&scope=" + scope.replace(" ", "+"))).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> scoped = scopedToken("automation", "automation-secret", scope);
         assertEquals(200, scoped.statusCode(), scoped.body());
         Map<String, Object> j = JSONObjectUtils.parse(scoped.body());
         assertEquals(scope, j.get("scope"));
@@ -487,11 +573,7 @@ class ManagementApiTest {
         assertEquals(403, call("GET", "/api/am/devportal/v3/applications", null, create).status);
         assertEquals(200, call("GET", "/api/am/devportal/v3/applications", null, bearer("apim:subscribe")).status);
         assertEquals(403, call("GET", "/api/am/admin/v4/throttling/policies/subscription", null, bearer("apim:api_view")).status);
-        HttpResponse<String> refused = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + home.keyManagerPort + "/oauth2/token"))
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("automation:automation-secret".getBytes(StandardCharsets.UTF_8)))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&scope=apim:admin")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> refused = scopedToken("automation", "automation-secret", "apim:admin");
         assertEquals(400, refused.statusCode());
         assertTrue(refused.body().contains("invalid_scope"), refused.body());
         // a token without scopes (an API client's), a forged one and a revoked one are not management credentials
@@ -560,5 +642,30 @@ class ManagementApiTest {
         c.ws.sendClose(1000, "").join();
         assertTrue(Files.readString(home.dir.toPath().resolve("repository/management/synapse-config/sequences/managedApisSeq.xml"))
                 .contains("/chat/1\\.0"), "the generated sequence is in the home for the administrator");
+
+        // an imported API deleted through the REST API stays deleted while its file is unchanged ...
+        ok(200, call("DELETE", "/api/am/publisher/v4/apis/" + echoApiId, null));
+        gateway.close();
+        gateway = Gateway.start(home.dir);
+        assertEquals(404, handshakeStatus("/echowebsocket/1.0", Tokens.demoProduction(home)));
+        // ... and a changed file is applied again
+        DemoHome.setBackend(home.dir, sandbox.url());
+        gateway.close();
+        gateway = Gateway.start(home.dir);
+        while (sandbox.nextHandshake(100, TimeUnit.MILLISECONDS) != null) {
+            // earlier handshakes
+        }
+        assertEquals(101, handshakeStatus("/echowebsocket/1.0", Tokens.demoProduction(home)));
+        assertNotNull(sandbox.nextHandshake(10, TimeUnit.SECONDS), "the changed production URL is used");
+
+        // a broken definition stops the management API with the file and the field
+        LogCapture log = LogCapture.install();
+        home.write(DemoHome.DEMO_API, Files.readString(home.dir.toPath().resolve(DemoHome.DEMO_API)).replace("\"/echowebsocket\"",
+                "\"/echo socket\""));
+        gateway.close();
+        gateway = Gateway.start(home.dir);
+        String line = log.messagesSince(0).stream().filter(l -> l.contains("not started")).findFirst().orElse("");
+        assertTrue(line.contains(new File(home.dir, DemoHome.DEMO_API).getPath()) && line.contains("context")
+                && line.contains("management/@importDir"), line);
     }
 }

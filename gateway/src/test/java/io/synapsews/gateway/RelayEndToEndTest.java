@@ -2,7 +2,6 @@ package io.synapsews.gateway;
 
 import java.io.BufferedReader;
 import java.io.File;
-import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -25,8 +24,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.ssl.SslContext;
@@ -160,7 +157,7 @@ class RelayEndToEndTest {
         badCodeEndpointPort = home.addInboundEndpoint("BadCodeEndpoint", "badCodeSeq", "");
 
         gateway = Gateway.start(home.dir);
-        http = HttpClient.newBuilder().sslContext(trusting(home.keyStore)).build();
+        http = HttpClient.newBuilder().sslContext(TestHome.trusting(home.keyStore)).build();
     }
 
     @AfterAll
@@ -499,17 +496,5 @@ class RelayEndToEndTest {
                 KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(ks, "wso2carbon".toCharArray());
         return SslContextBuilder.forServer(kmf).build();
-    }
-
-    private static SSLContext trusting(File keyStore) throws Exception {
-        KeyStore ks = KeyStore.getInstance("JKS");
-        try (FileInputStream in = new FileInputStream(keyStore)) {
-            ks.load(in, "wso2carbon".toCharArray());
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ks);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        return ctx;
     }
 }

@@ -19,9 +19,11 @@ final class TestHome {
     final int keyManagerPort;
     final int analyticsPort;
     final int managementPort;
+    final String backendUrl;
 
     TestHome(File dir, String backendUrl) throws IOException {
         this.dir = dir;
+        this.backendUrl = backendUrl;
         this.wsPort = freePort();
         this.wssPort = freePort();
         this.keyStore = DemoHome.write(dir, wsPort, wssPort, backendUrl);
@@ -48,12 +50,27 @@ final class TestHome {
      * throttling (for tests of the relay itself).
      */
     void withoutAuth() throws IOException {
+        addEndpoint("EchoWebSocketEndpoint", backendUrl);
         write("repository/conf/synapse-config/sequences/dispatchSeq.xml",
                 "<sequence xmlns=\"http://ws.apache.org/ns/synapse\" name=\"dispatchSeq\" onError=\"fault\">\n"
                         + "  <filter source=\"get-property('websocket.subscriber.path')\" regex=\"/echowebsocket/1\\.0(/.*)?(\\?.*)?\">\n"
                         + "    <then><send><endpoint key=\"EchoWebSocketEndpoint\"/></send></then>\n"
                         + "    <else><property name=\"HTTP_SC\" value=\"404\" scope=\"axis2\"/><respond/></else>\n"
                         + "  </filter>\n</sequence>\n");
+    }
+
+    /** A TLS client context trusting the certificates of a JKS trust store (password {@code wso2carbon}). */
+    static javax.net.ssl.SSLContext trusting(File trustStore) throws Exception {
+        java.security.KeyStore ks = java.security.KeyStore.getInstance("JKS");
+        try (java.io.FileInputStream in = new java.io.FileInputStream(trustStore)) {
+            ks.load(in, "wso2carbon".toCharArray());
+        }
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        return ctx;
     }
 
     /** Closes what a test class started, skipping what it did not get to start (null). */
@@ -89,6 +106,12 @@ final class TestHome {
                 }
             }
         }
+    }
+
+    /** Adds a named address endpoint (the sequences of a test refer to it with {@code <endpoint key>}). */
+    void addEndpoint(String name, String url) throws IOException {
+        write("repository/conf/synapse-config/endpoints/" + name + ".xml", "<endpoint xmlns=\"http://ws.apache.org/ns/synapse\" name=\""
+                + name + "\">\n  <address uri=\"" + url + "\"/>\n</endpoint>\n");
     }
 
     /** Adds a sequence {@code name} that sends every message to {@code url}. */

@@ -19,11 +19,17 @@ final class Tokens {
 
     /** The raw answer of a client_credentials request with HTTP Basic client authentication. */
     static HttpResponse<String> request(String tokenUrl, String clientId, String secret) throws Exception {
+        return request(tokenUrl, clientId, secret, null);
+    }
+
+    /** The same asking for {@code scope} (space separated; null: none). */
+    static HttpResponse<String> request(String tokenUrl, String clientId, String secret, String scope) throws Exception {
         String basic = Base64.getEncoder().encodeToString((clientId + ":" + secret).getBytes(StandardCharsets.UTF_8));
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(tokenUrl))
                 .header("Authorization", "Basic " + basic)
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials")).build(),
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials"
+                        + (scope == null ? "" : "&scope=" + scope.replace(" ", "+")))).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

@@ -137,6 +137,10 @@ public final class TokenValidationMediator extends AbstractMediator implements C
         }
         Application app = directory.application(valid.clientId());
         Application.Subscription sub = app == null ? null : app.subscription(api, version);
+        if (sub != null && sub.blocks(clientKeys.keyType())) {
+            return reject(conn, 403, null, "the subscription to " + api + " " + version + " is blocked"
+                    + ("BLOCKED".equals(sub.blockState()) ? "" : " for " + clientKeys.keyType() + " keys"), "subscription_blocked");
+        }
         if (sub == null) {
             return reject(conn, 403, null, "the application of this token is not subscribed to " + api + " " + version,
                     app == null ? "unknown_application" : "not_subscribed");

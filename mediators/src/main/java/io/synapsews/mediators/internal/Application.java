@@ -15,12 +15,29 @@ public final class Application {
         final String api;
         final String version;
         final String tier;
+        final String blockState;
 
         public Subscription(String api, String version, String tier) {
+            this(api, version, tier, "UNBLOCKED");
+        }
+
+        /**
+         * {@code blockState} in WSO2's words: {@code UNBLOCKED}; {@code BLOCKED} (no key type's handshake passes);
+         * {@code PROD_ONLY_BLOCKED} (only the production keys' handshakes pass).
+         */
+        public Subscription(String api, String version, String tier, String blockState) {
             this.api = api;
             this.version = version;
             this.tier = tier;
+            this.blockState = blockState;
         }
+
+        /** Whether the subscription refuses the handshakes of keys of {@code keyType}. */
+        public boolean blocks(String keyType) {
+            return "BLOCKED".equals(blockState) || "PROD_ONLY_BLOCKED".equals(blockState) && !GatewayConfig.PRODUCTION.equals(keyType);
+        }
+
+        public String blockState() { return blockState; }
 
         public String api() { return api; }
         public String version() { return version; }

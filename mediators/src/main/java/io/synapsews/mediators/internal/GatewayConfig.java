@@ -42,6 +42,7 @@ public final class GatewayConfig {
     private final long tokenValiditySeconds;
     private final File signingKeyStore;
     private final String signingKeyStorePassword;
+    private final File revocationsFile;
     private final String signingKeyAlias;
     private final String analyticsHost;
     private final int analyticsPort;
@@ -74,6 +75,10 @@ public final class GatewayConfig {
             throw error("keyManager/@keyStore", signingKeyStore.isFile()
                     ? "needs keyStorePassword" : "file " + signingKeyStore + " does not exist");
         }
+        // revoked tokens outlive a restart when the tokens do (a signing key from a key store)
+        String rf = km == null ? null : km.hasAttribute("revocationsFile") ? km.getAttribute("revocationsFile").trim()
+                : signingKeyStore == null ? null : "repository/data/revoked-tokens.txt";
+        revocationsFile = rf == null || rf.isEmpty() ? null : ServerHome.resolve(home, rf);
 
         Element analytics = child(root, "analytics");
         analyticsHost = analytics == null ? "127.0.0.1" : attr(analytics, "host", "127.0.0.1");
@@ -183,6 +188,8 @@ public final class GatewayConfig {
     public long failedAuthPerAddress() { return failedAuthPerAddress; }
     public File signingKeyStore() { return signingKeyStore; }
     public String signingKeyStorePassword() { return signingKeyStorePassword; }
+    /** Where the key manager keeps the ids of revoked, unexpired tokens across restarts; null: in memory only. */
+    public File revocationsFile() { return revocationsFile; }
     public String signingKeyAlias() { return signingKeyAlias; }
     public String analyticsHost() { return analyticsHost; }
     /** -1 when no analytics port is configured. */
@@ -212,6 +219,10 @@ public final class GatewayConfig {
                 throw error("management/@keyStore", "file " + keyStore + " does not exist");
             }
         }
+        String importDir = attr(m, "importDir", null);
+        if (importDir != null && !ServerHome.resolve(home, importDir).isDirectory()) {
+            throw error("management/@importDir", "directory " + ServerHome.resolve(home, importDir) + " does not exist");
+        }
         long code = number(m, "closeCode", 1001, 1000);
         if (code > 4999 || code == 1005 || code == 1006 || code == 1015) {
             throw error("management/@closeCode", code + " is not a close code a close frame may carry");
@@ -220,7 +231,7 @@ public final class GatewayConfig {
                 attr(m, "adminUser", "admin"), attr(m, "adminPassword", "admin"),
                 ServerHome.resolve(home, attr(m, "stateDir", "repository/management")),
                 attr(m, "sequence", "dispatchSeq"), (int) code, attr(m, "wsUrl", "ws://localhost:9099"),
-                attr(m, "wssUrl", "wss://localhost:8099"));
+                attr(m, "wssUrl", "wss://localhost:8099"), importDir == null ? null : ServerHome.resolve(home, importDir));
     }
 
     /** The tiers and applications this file defines: the runtime's first {@link Directory}. */

@@ -26,6 +26,10 @@ public final class HttpReply {
         return new HttpReply(status, "text/plain; charset=UTF-8", text);
     }
 
+    public int status() {
+        return status;
+    }
+
     public HttpReply header(String name, String value) {
         headers.put(name, value);
         return this;

@@ -1,6 +1,7 @@
 package io.synapsews.mediators.internal.auth;
 
 import java.io.FileInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
@@ -76,6 +77,56 @@ public final class KeyManager {
             throw e;
         } catch (Exception e) {
             throw new GatewayConfigException(config.file() + ": keyManager signing key cannot be used: " + e.getMessage(), e);
+        }
+        loadRevocations();
+    }
+
+    /** Reads the revoked, unexpired token ids kept by an earlier run ({@code jti expiryMillis} per line). */
+    private void loadRevocations() throws GatewayConfigException {
+        java.io.File f = config.revocationsFile();
+        if (f == null || !f.isFile()) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        try {
+            int line = 0;
+            for (String l : java.nio.file.Files.readAllLines(f.toPath(), java.nio.charset.StandardCharsets.UTF_8)) {
+                line++;
+                String[] parts = l.trim().split(" ");
+                if (l.isBlank()) {
+                    continue;
+                }
+                if (parts.length != 2 || !parts[1].matches("[0-9]{1,19}")) {
+                    throw new GatewayConfigException(f + ": line " + line + " is not 'tokenId expiryMillis' (keyManager/@revocationsFile)");
+                }
+                long until = Long.parseLong(parts[1]);
+                if (until > now) {
+                    revoked.put(parts[0], until);
+                }
+            }
+        } catch (IOException e) {
+            throw new GatewayConfigException(f + ": cannot read the revoked tokens (keyManager/@revocationsFile): " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes the revoked, unexpired token ids, atomically (a crash leaves the old file or the new one). */
+    private synchronized void saveRevocations() {
+        java.io.File f = config.revocationsFile();
+        if (f == null) {
+            return;
+        }
+        StringBuilder b = new StringBuilder();
+        revoked.forEach((jti, until) -> b.append(jti).append(' ').append(until).append('\n'));
+        try {
+            f.getParentFile().mkdirs();
+            java.io.File tmp = new java.io.File(f.getParentFile(), f.getName() + ".tmp");
+            java.nio.file.Files.write(tmp.toPath(), b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            java.nio.file.Files.move(tmp.toPath(), f.toPath(), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            // the revocation holds in memory; only a restart would forget it
+            org.apache.commons.logging.LogFactory.getLog(KeyManager.class).error(f + ": cannot save the revoked tokens"
+                    + " (keyManager/@revocationsFile); a restart will accept them again: " + e.getMessage());
         }
     }
 
@@ -235,6 +286,7 @@ public final class KeyManager {
         if (jti != null && exp != null && exp.getTime() > now) {
             revoked.values().removeIf(until -> until < now);
             revoked.put(jti, exp.getTime());
+            saveRevocations();
             onRevoked.accept(jti);
         }
         return HttpReply.json(200, "{}");

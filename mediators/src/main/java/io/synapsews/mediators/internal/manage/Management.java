@@ -99,6 +99,7 @@ public final class Management implements AutoCloseable {
         for (Map<String, Object> s : store.load("subscriptions")) {
             subscriptions.put(String.valueOf(s.get("subscriptionId")), s);
         }
+        importDefinitions();
         applyDirectory();
         deployer.deploy(deployed());
         Map<String, Function<FullHttpRequest, HttpReply>> routes = new LinkedHashMap<>();
@@ -119,6 +120,83 @@ public final class Management implements AutoCloseable {
 
     public int port() {
         return server == null ? -1 : server.port();
+    }
+
+    /**
+     * Applies the API definitions of {@code <management importDir>} (the demo's EchoWebSocket is one): each
+     * {@code *.json} file is the body of a publisher {@code POST /apis}, with an optional {@code lifeCycleStatus}
+     * ({@code CREATED} by default, {@code PUBLISHED} to deploy it), validated and stored exactly as that call
+     * does. A file is applied once: at the first start that sees it, and again only when its content changes
+     * (then the API it created is updated, keeping its id and subscriptions); an API deleted through the REST
+     * API stays deleted while its file is unchanged. The state's {@code imports/} records what was applied.
+     * A bad file stops the start with the file and the field.
+     */
+    private void importDefinitions() throws IOException {
+        if (settings.importDir == null) {
+            return;
+        }
+        Map<String, Map<String, Object>> ledger = new LinkedHashMap<>();
+        for (Map<String, Object> e : store.load("imports")) {
+            ledger.put(String.valueOf(e.get("file")), e);
+        }
+        java.io.File[] files = settings.importDir.listFiles((d, n) -> n.endsWith(".json"));
+        if (files == null) {
+            throw new IOException(settings.importDir + ": cannot list the directory (management/@importDir)");
+        }
+        java.util.Arrays.sort(files);
+        for (java.io.File f : files) {
+            byte[] bytes = java.nio.file.Files.readAllBytes(f.toPath());
+            String sha;
+            try {
+                StringBuilder hex = new StringBuilder();
+                for (byte b : MessageDigest.getInstance("SHA-256").digest(bytes)) {
+                    hex.append(String.format("%02x", b));
+                }
+                sha = hex.toString();
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+            Map<String, Object> seen = ledger.get(f.getName());
+            if (seen != null && sha.equals(seen.get("sha256"))) {
+                continue;
+            }
+            String id = seen != null && apis.containsKey(String.valueOf(seen.get("apiId")))
+                    ? String.valueOf(seen.get("apiId")) : UUID.randomUUID().toString();
+            boolean update = apis.containsKey(id);
+            ApiDefinition a;
+            try {
+                Map<String, Object> json;
+                try {
+                    json = JSONObjectUtils.parse(new String(bytes, StandardCharsets.UTF_8));
+                } catch (ParseException e) {
+                    throw BadRequest.field("body", "is not a JSON object: " + e.getMessage());
+                }
+                Object lc = json.get("lifeCycleStatus");
+                ApiDefinition.Status status;
+                if (lc == null) {
+                    status = update ? apis.get(id).status : ApiDefinition.Status.CREATED;
+                } else if ("CREATED".equals(lc) || "PUBLISHED".equals(lc)) {
+                    status = ApiDefinition.Status.valueOf(String.valueOf(lc));
+                } else {
+                    throw BadRequest.field("lifeCycleStatus", "must be CREATED or PUBLISHED, not " + lc);
+                }
+                a = ApiDefinition.from(json, id, status, tierNames());
+                unique(a, update ? id : null);
+            } catch (BadRequest e) {
+                throw new IOException(f + ": " + (e.field == null ? "" : e.field + " ") + e.getMessage()
+                        + " (management/@importDir)", e);
+            }
+            store.save("apis", id, a.toJson());
+            apis.put(id, a);
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("file", f.getName());
+            entry.put("sha256", sha);
+            entry.put("apiId", id);
+            String ledgerId = f.getName().replaceAll("[^A-Za-z0-9-]", "-");
+            store.save("imports", ledgerId.substring(0, Math.min(64, ledgerId.length())), entry);
+            log.info("management: API " + a.name + " " + a.version + (update ? " updated" : " created") + " from " + f
+                    + " (" + a.status + ", " + id + ")");
+        }
     }
 
     @Override
@@ -206,6 +284,9 @@ public final class Management implements AutoCloseable {
         }
         if (ADMIN.equals(base)) {
             return List.of("apim:admin");
+        }
+        if (path.endsWith("block-subscription")) {
+            return List.of("apim:subscription_block", "apim:api_publish");
         }
         if (path.endsWith("/change-lifecycle")) {
             return List.of("apim:api_publish");
@@ -297,8 +378,13 @@ public final class Management implements AutoCloseable {
 
     private HttpReply publisher(FullHttpRequest req, String method, List<String> path, Map<String, List<String>> query)
             throws BadRequest, IOException {
+        if (path.size() == 2 && "subscriptions".equals(path.get(0)) && "POST".equals(method)
+                && ("block-subscription".equals(path.get(1)) || "unblock-subscription".equals(path.get(1)))) {
+            return blockSubscription(param(query, "subscriptionId"), "block-subscription".equals(path.get(1))
+                    ? param(query, "blockState") : "UNBLOCKED");
+        }
         if (path.isEmpty() || !"apis".equals(path.get(0))) {
-            throw new BadRequest(404, null, "no such resource; the publisher has /apis");
+            throw new BadRequest(404, null, "no such resource; the publisher has /apis and /subscriptions/(un)block-subscription");
         }
         if (path.size() == 1) {
             if ("GET".equals(method)) {
@@ -429,6 +515,34 @@ public final class Management implements AutoCloseable {
         apis.put(a.id, a);
         log.info("management: API " + a.name + " " + a.version + " imported from AsyncAPI (" + a.operations.size() + " topic(s))");
         return json(201, a.toJson()).header("Location", PUBLISHER + "/apis/" + a.id);
+    }
+
+    /**
+     * The publisher's {@code POST /subscriptions/block-subscription?subscriptionId=&blockState=BLOCKED} (and
+     * {@code unblock-subscription}): a blocked subscription lets no handshake through (403) and its open
+     * connections close with 1008; WSO2's {@code PROD_ONLY_BLOCKED} blocks the sandbox keys only.
+     */
+    private HttpReply blockSubscription(String id, String state) throws BadRequest, IOException {
+        Map<String, Object> s = id == null ? null : subscriptions.get(id);
+        if (s == null) {
+            throw id == null ? BadRequest.field("subscriptionId", "is required") : BadRequest.notFound("subscription " + id);
+        }
+        if (!"BLOCKED".equals(state) && !"PROD_ONLY_BLOCKED".equals(state) && !"UNBLOCKED".equals(state)) {
+            throw BadRequest.field("blockState", "must be BLOCKED or PROD_ONLY_BLOCKED, not " + state);
+        }
+        s.put("status", state);
+        store.save("subscriptions", id, s);
+        applyDirectory();
+        ApiDefinition api = apis.get(String.valueOf(s.get("apiId")));
+        Map<String, Object> app = applications.get(String.valueOf(s.get("applicationId")));
+        if (!"UNBLOCKED".equals(state) && api != null && app != null) {
+            boolean sandboxOnly = "PROD_ONLY_BLOCKED".equals(state);
+            closeApplication(app, c -> api.name.equals(c.attributes().get(ApiProperties.API))
+                    && api.version.equals(c.attributes().get(ApiProperties.VERSION))
+                    && (!sandboxOnly || GatewayConfig.SANDBOX.equals(c.attributes().get(ApiProperties.KEY_TYPE))),
+                    "subscription blocked");
+        }
+        return json(200, s);
     }
 
     private HttpReply changeLifecycle(String apiId, String action) throws BadRequest, IOException {
@@ -920,9 +1034,13 @@ public final class Management implements AutoCloseable {
             java.util.Set<String> scopes = new java.util.LinkedHashSet<>();
             for (Map<String, Object> s : subscriptions.values()) {
                 ApiDefinition api = apis.get(String.valueOf(s.get("apiId")));
-                if (id.equals(s.get("applicationId")) && api != null && "UNBLOCKED".equals(s.get("status"))) {
-                    subs.add(new Application.Subscription(api.name, api.version, String.valueOf(s.get("throttlingPolicy"))));
-                    scopes.addAll(api.scopes());
+                // a blocked subscription stays in the directory so that wsAuth can say so (403 subscription_blocked)
+                if (id.equals(s.get("applicationId")) && api != null) {
+                    String state = String.valueOf(s.getOrDefault("status", "UNBLOCKED"));
+                    subs.add(new Application.Subscription(api.name, api.version, String.valueOf(s.get("throttlingPolicy")), state));
+                    if (!"BLOCKED".equals(state)) {
+                        scopes.addAll(api.scopes());
+                    }
                 }
             }
             apps.add(new Application(String.valueOf(a.get("name")), String.valueOf(a.get("owner")), 0, keys, subs, scopes));

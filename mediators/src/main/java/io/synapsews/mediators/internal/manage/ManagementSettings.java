@@ -22,10 +22,13 @@ public final class ManagementSettings {
     /** What the developer portal shows clients to connect to, before an API's path. */
     final String wsUrl;
     final String wssUrl;
+    /** API definitions applied at start (null: none); see {@link Management#importDefinitions()}. */
+    final File importDir;
 
     public ManagementSettings(String host, int port, File keyStore, String keyStorePassword, String adminUser,
                               String adminPassword, File stateDir, String sequence, int closeCode, String wsUrl,
-                              String wssUrl) {
+                              String wssUrl, File importDir) {
+        this.importDir = importDir;
         this.wsUrl = wsUrl;
         this.wssUrl = wssUrl;
         this.host = host;
