@@ -140,13 +140,7 @@ class ManagementApiTest {
     }
 
     static int handshakeStatus(String path, String token) {
-        try {
-            WsClient c = WsClient.connect(http, "ws://localhost:" + home.wsPort + path, WsClient.bearer(token));
-            c.ws.sendClose(1000, "").join();
-            return 101;
-        } catch (java.util.concurrent.CompletionException e) {
-            return ((java.net.http.WebSocketHandshakeException) e.getCause()).getResponse().statusCode();
-        }
+        return WsClient.handshakeStatus("ws://localhost:" + home.wsPort + path, token);
     }
 
     /** The raw HTTP answer (head and body) to a WebSocket handshake with this bearer token. */

@@ -46,6 +46,16 @@ final class WsClient implements WebSocket.Listener {
         return c;
     }
 
+    /** The status of a handshake with this bearer token: 101 (then closed with 1000), or that of its refusal. */
+    static int handshakeStatus(String url, String token) {
+        try {
+            connect(HttpClient.newHttpClient(), url, bearer(token)).ws.sendClose(1000, "").join();
+            return 101;
+        } catch (java.util.concurrent.CompletionException e) {
+            return ((java.net.http.WebSocketHandshakeException) e.getCause()).getResponse().statusCode();
+        }
+    }
+
     /** Bearer authorization for {@link #connect(HttpClient, String, java.util.Map)}. */
     static Map<String, String> bearer(String token) {
         return Map.of("Authorization", "Bearer " + token);
