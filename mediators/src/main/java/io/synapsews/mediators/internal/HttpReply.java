@@ -13,9 +13,18 @@ public final class HttpReply {
     final Map<String, String> headers = new LinkedHashMap<>();
 
     private HttpReply(int status, String contentType, String body) {
+        this(status, contentType, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private HttpReply(int status, String contentType, byte[] body) {
         this.status = status;
         this.contentType = contentType;
-        this.body = body.getBytes(StandardCharsets.UTF_8);
+        this.body = body;
+    }
+
+    /** An answer of any content type (the console's pages, scripts and images). */
+    public static HttpReply bytes(int status, String contentType, byte[] body) {
+        return new HttpReply(status, contentType, body);
     }
 
     public static HttpReply json(int status, String json) {

@@ -54,6 +54,7 @@ public final class Management implements AutoCloseable {
     static final String ADMIN = "/api/am/admin/v4";
     /** The OpenAPI 3 description of all three. */
     static final String OPENAPI = "/api/am/openapi.json";
+    static final String CONSOLE = "/console";
 
     private final GatewayRuntime runtime;
     private final ManagementSettings settings;
@@ -108,6 +109,14 @@ public final class Management implements AutoCloseable {
         routes.put(ADMIN + "/*", r -> guarded(r, this::admin));
         String openApi = openApi();
         routes.put(OPENAPI, r -> HttpReply.json(200, openApi)); // the description is public, as WSO2's swagger is
+        // the web console: its files are public, everything it shows comes from the REST APIs above
+        routes.put("/", r -> HttpReply.text(302, "the console is at /console/\n").header("Location", CONSOLE + "/"));
+        routes.put(CONSOLE, r -> HttpReply.text(302, "the console is at /console/\n").header("Location", CONSOLE + "/"));
+        routes.put(CONSOLE + "/*", Console::serve);
+        if (runtime.keyManager() != null) {
+            // the token endpoint on the console's own origin (a page cannot call another port without CORS)
+            routes.put("/oauth2/token", runtime.keyManager()::token);
+        }
         server = new HttpEndpointServer("management", settings.host, settings.port, routes, ssl());
         if ("admin".equals(settings.adminUser) && "admin".equals(settings.adminPassword)) {
             log.warn("management API on " + settings.host + ":" + server.port() + " accepts the default credentials admin/admin:"
@@ -244,7 +253,9 @@ public final class Management implements AutoCloseable {
         if (!basic(req) && scopes == null) {
             return error(401, "Unauthorized", "HTTP Basic credentials of the management user, or a valid access token"
                     + " of the built-in key manager, are required", null)
-                    .header("WWW-Authenticate", "Basic realm=\"synapse-ws management\", Bearer realm=\"synapse-ws management\"");
+                    // a page's script (the console) asks not to be challenged with Basic: the browser would open its own dialog
+                    .header("WWW-Authenticate", (req.headers().contains("X-Requested-With") ? "" : "Basic realm=\"synapse-ws management\", ")
+                            + "Bearer realm=\"synapse-ws management\"");
         }
         if (scopes != null) {
             List<String> needed = scopesFor(base, req.method().name(), p);
@@ -260,6 +271,13 @@ public final class Management implements AutoCloseable {
             }
         }
         try {
+            if (PUBLISHER.equals(base) && List.of("apis", "validate-endpoint").equals(segments)) {
+                // opens a connection to a backend: not under the lock that every change takes
+                if (!"POST".equals(req.method().name())) {
+                    throw methodNotAllowed(req.method().name());
+                }
+                return json(200, validateEndpoint(param(q.parameters(), "endpointUrl")));
+            }
             synchronized (this) {
                 return h.handle(req, req.method().name(), segments, q.parameters());
             }
@@ -522,6 +540,57 @@ public final class Management implements AutoCloseable {
      * {@code unblock-subscription}): a blocked subscription lets no handshake through (403) and its open
      * connections close with 1008; WSO2's {@code PROD_ONLY_BLOCKED} blocks the sandbox keys only.
      */
+    /**
+     * WSO2's {@code POST /apis/validate-endpoint?endpointUrl=}, made to work for WebSocket endpoints: the gateway
+     * opens a WebSocket to the URL (5 seconds at most), closes it with 1000, and says what happened.
+     */
+    private static final java.net.http.HttpClient ENDPOINT_TESTER = java.net.http.HttpClient.newBuilder()
+            .connectTimeout(java.time.Duration.ofSeconds(5)).build();
+
+    private static Map<String, Object> validateEndpoint(String url) throws BadRequest {
+        java.net.URI uri;
+        try {
+            uri = url == null ? null : new java.net.URI(url);
+        } catch (java.net.URISyntaxException e) {
+            throw BadRequest.field("endpointUrl", "is not a URL: " + e.getMessage());
+        }
+        if (uri == null || uri.getHost() == null || !("ws".equals(uri.getScheme()) || "wss".equals(uri.getScheme()))) {
+            throw BadRequest.field("endpointUrl", "must be a ws:// or wss:// URL");
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        try {
+            java.net.http.WebSocket ws = ENDPOINT_TESTER.newWebSocketBuilder().connectTimeout(java.time.Duration.ofSeconds(5))
+                    .buildAsync(uri, new java.net.http.WebSocket.Listener() { }).get(5, java.util.concurrent.TimeUnit.SECONDS);
+            ws.sendClose(1000, "endpoint test").get(5, java.util.concurrent.TimeUnit.SECONDS);
+            ws.abort();
+            out.put("statusCode", 101);
+            out.put("statusMessage", "Switching Protocols: the endpoint accepted a WebSocket handshake");
+            out.put("isURLValid", true);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof java.net.http.WebSocketHandshakeException) {
+                int status = ((java.net.http.WebSocketHandshakeException) cause).getResponse().statusCode();
+                out.put("statusCode", status);
+                out.put("statusMessage", "the endpoint answered the handshake with HTTP " + status);
+            } else {
+                out.put("statusCode", 0);
+                out.put("statusMessage", "cannot connect: " + (cause == null ? e : cause).getClass().getSimpleName()
+                        + (cause != null && cause.getMessage() != null ? ": " + cause.getMessage() : ""));
+            }
+            out.put("isURLValid", false);
+        } catch (java.util.concurrent.TimeoutException e) {
+            out.put("statusCode", 0);
+            out.put("statusMessage", "no handshake answer within 5 seconds");
+            out.put("isURLValid", false);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            out.put("statusCode", 0);
+            out.put("statusMessage", "interrupted");
+            out.put("isURLValid", false);
+        }
+        return out;
+    }
+
     private HttpReply blockSubscription(String id, String state) throws BadRequest, IOException {
         Map<String, Object> s = id == null ? null : subscriptions.get(id);
         if (s == null) {
@@ -934,8 +1003,12 @@ public final class Management implements AutoCloseable {
 
     private HttpReply admin(FullHttpRequest req, String method, List<String> path, Map<String, List<String>> query)
             throws BadRequest, IOException {
+        if (List.of("metrics").equals(path) && "GET".equals(method)) {
+            // the gateway's Prometheus metrics on this port, for the console's dashboard (same origin, same credentials)
+            return HttpReply.text(200, runtime.metrics().render()).header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+        }
         if (!List.of("throttling", "policies", "subscription").equals(path)) {
-            throw new BadRequest(404, null, "no such resource; the admin API has /throttling/policies/subscription");
+            throw new BadRequest(404, null, "no such resource; the admin API has /throttling/policies/subscription and /metrics");
         }
         if ("GET".equals(method)) {
             List<Map<String, Object>> out = new ArrayList<>();
