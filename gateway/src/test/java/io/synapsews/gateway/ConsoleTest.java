@@ -104,17 +104,19 @@ class ConsoleTest {
     }
 
     static void click(String id) {
-        wait.until(ExpectedConditions.elementToBeClickable(By.id(id))).click();
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> {
+            ExpectedConditions.elementToBeClickable(By.id(id)).apply(d).click();
+            return true;
+        });
     }
 
+    /** The text (or a text area's value) of element {@code id} once it contains {@code containing}; the page may re-render meanwhile. */
     static String textOf(String id, String containing) {
-        wait.until(d -> {
+        return wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> {
             WebElement e = d.findElement(By.id(id));
             String t = "textarea".equals(e.getTagName()) ? e.getAttribute("value") : e.getText();
-            return t != null && t.contains(containing);
+            return t != null && t.contains(containing) ? t : null;
         });
-        WebElement e = driver.findElement(By.id(id));
-        return "textarea".equals(e.getTagName()) ? e.getAttribute("value") : e.getText();
     }
 
     @Test
@@ -214,16 +216,41 @@ class ConsoleTest {
         click("tryit-connect");
         textOf("tryit-state", "Closed: 1000");
 
-        // Dashboard: a client connected now and a refused handshake show up by themselves
+        // Dashboard: a client that connects and a handshake refused after the page opened show up by themselves
+        driver.findElement(By.cssSelector("nav a[data-section=dashboard]")).click();
+        textOf("dashboard-updated", "Updated");
+        assertTrue(!driver.findElement(By.id("live-connections")).getText().contains("ConsoleApp"));
         WsClient live = WsClient.connect(java.net.http.HttpClient.newHttpClient(), "ws://localhost:" + home.wsPort + "/console-echo/1.0",
                 WsClient.bearer(token));
         ManagementApiTest.echo(live, "on the dashboard");
         assertEquals(401, WsClient.handshakeStatus("ws://localhost:" + home.wsPort + "/console-echo/1.0", "not-a-token"));
-        driver.findElement(By.cssSelector("nav a[data-section=dashboard]")).click();
         textOf("live-connections", "ConsoleEcho 1.0 · ConsoleApp");
         textOf("rejections", "401 invalid_token");
         shot("dashboard");
         live.ws.sendClose(1000, "").join();
+
+        // Publisher again: an AsyncAPI document imported with its channels as topics, published, blocked
+        Path doc = tmp.resolve("chat.yaml");
+        Files.writeString(doc, "asyncapi: '2.6.0'\ninfo:\n  title: ConsoleChat\n  version: '1.0'\n"
+                + "servers:\n  production:\n    url: " + production.url() + "\n    protocol: ws\n"
+                + "channels:\n  /rooms/{room}:\n    subscribe:\n      message: {payload: {type: string}}\n"
+                + "  /notifications:\n    publish:\n      message: {payload: {type: string}}\n");
+        driver.findElement(By.cssSelector("nav a[data-section=publisher]")).click();
+        el("asyncapi-file").sendKeys(doc.toAbsolutePath().toString());
+        type("asyncapi-context", "/console-chat");
+        click("import-button");
+        assertTrue(textOf("api-status", "CREATED").length() > 0);
+        assertTrue(driver.getPageSource().contains("/rooms/{room}") && driver.getPageSource().contains("/notifications"));
+        click("lifecycle-Publish");
+        textOf("api-status", "PUBLISHED");
+        assertEquals(401, WsClient.handshakeStatus("ws://localhost:" + home.wsPort + "/console-chat/1.0/notifications", "x"),
+                "deployed: its topic asks for a token");
+        click("download-asyncapi");
+        click("lifecycle-Block");
+        textOf("api-status", "BLOCKED");
+        assertEquals(404, WsClient.handshakeStatus("ws://localhost:" + home.wsPort + "/console-chat/1.0/notifications", "x"));
+        assertEquals("", driver.findElement(By.id("lifecycle-error")).getText());
+        shot("asyncapi-blocked");
 
         // a phone's width: nothing wider than the screen
         driver.manage().window().setSize(new Dimension(390, 844));

@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.synapsews.transport.config.ServerHome;
+import io.synapsews.transport.config.ValidityCheckingTrustManager;
 import io.synapsews.transport.payload.PayloadCodec;
 import io.synapsews.transport.spi.CloseCodes;
 import io.synapsews.transport.spi.HandshakeException;

@@ -544,10 +544,53 @@ public final class Management implements AutoCloseable {
      * WSO2's {@code POST /apis/validate-endpoint?endpointUrl=}, made to work for WebSocket endpoints: the gateway
      * opens a WebSocket to the URL (5 seconds at most), closes it with 1000, and says what happened.
      */
-    private static final java.net.http.HttpClient ENDPOINT_TESTER = java.net.http.HttpClient.newBuilder()
-            .connectTimeout(java.time.Duration.ofSeconds(5)).build();
+    private volatile java.net.http.HttpClient endpointTester;
 
-    private static Map<String, Object> validateEndpoint(String url) throws BadRequest {
+    /**
+     * The client of the endpoint test: it trusts what the {@code wss} transport sender trusts (its
+     * {@code ws.trust.store} in axis2.xml, else the JVM's default), so that the test answers as the gateway would.
+     */
+    private java.net.http.HttpClient endpointTester() {
+        java.net.http.HttpClient c = endpointTester;
+        if (c != null) {
+            return c;
+        }
+        java.net.http.HttpClient.Builder b = java.net.http.HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(5));
+        try {
+            org.apache.axis2.description.TransportOutDescription out = ((org.apache.synapse.core.axis2.Axis2SynapseEnvironment) env)
+                    .getAxis2ConfigurationContext().getAxisConfiguration().getTransportOut("wss");
+            org.apache.axis2.description.Parameter trust = out == null ? null : out.getParameter("ws.trust.store");
+            org.apache.axiom.om.OMElement el = trust == null ? null : trust.getParameterElement();
+            org.apache.axiom.om.OMElement location = el == null ? null
+                    : el.getFirstChildWithName(new javax.xml.namespace.QName("ws.trust.store.location"));
+            org.apache.axiom.om.OMElement password = el == null ? null
+                    : el.getFirstChildWithName(new javax.xml.namespace.QName("ws.trust.store.Password"));
+            if (location != null) {
+                KeyStore ks = KeyStore.getInstance("PKCS12"); // reads JKS too
+                char[] pass = password == null ? null : password.getText().trim().toCharArray();
+                try (InputStream in = new FileInputStream(io.synapsews.transport.config.ServerHome.resolve(runtime.config().home(),
+                        location.getText().trim()))) {
+                    ks.load(in, pass);
+                }
+                javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                        javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+                tmf.init(ks);
+                javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+                // the sender's own trust manager: PKIX does not check a trust anchor's dates, the sender does
+                ctx.init(null, new javax.net.ssl.TrustManager[] {io.synapsews.transport.config.ValidityCheckingTrustManager.of(tmf)}, null);
+                b.sslContext(ctx);
+            }
+        } catch (Exception e) {
+            // the sender itself refuses to start with such a trust store, and says why; the test then trusts the JVM's defaults
+            log.warn("management: endpoint tests use the JVM's default trust: the wss sender's trust store cannot be read: "
+                    + e.getMessage());
+        }
+        c = b.build();
+        endpointTester = c;
+        return c;
+    }
+
+    private Map<String, Object> validateEndpoint(String url) throws BadRequest {
         java.net.URI uri;
         try {
             uri = url == null ? null : new java.net.URI(url);
@@ -559,7 +602,7 @@ public final class Management implements AutoCloseable {
         }
         Map<String, Object> out = new LinkedHashMap<>();
         try {
-            java.net.http.WebSocket ws = ENDPOINT_TESTER.newWebSocketBuilder().connectTimeout(java.time.Duration.ofSeconds(5))
+            java.net.http.WebSocket ws = endpointTester().newWebSocketBuilder().connectTimeout(java.time.Duration.ofSeconds(5))
                     .buildAsync(uri, new java.net.http.WebSocket.Listener() { }).get(5, java.util.concurrent.TimeUnit.SECONDS);
             ws.sendClose(1000, "endpoint test").get(5, java.util.concurrent.TimeUnit.SECONDS);
             ws.abort();

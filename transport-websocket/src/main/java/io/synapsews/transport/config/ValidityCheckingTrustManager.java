@@ -1,4 +1,4 @@
-package io.synapsews.transport.internal;
+package io.synapsews.transport.config;
 
 import java.net.Socket;
 import java.security.cert.CertificateException;
@@ -12,9 +12,10 @@ import javax.net.ssl.X509ExtendedTrustManager;
 /**
  * The JDK's trust manager, plus a check of the backend certificate's own dates: PKIX does not check
  * the validity of a trust anchor, so a self-signed backend certificate placed in the trust store
- * would otherwise be accepted long after it expired.
+ * would otherwise be accepted long after it expired. Used by the transport sender and by the management
+ * API's endpoint test, so that both trust alike.
  */
-final class ValidityCheckingTrustManager extends X509ExtendedTrustManager {
+public final class ValidityCheckingTrustManager extends X509ExtendedTrustManager {
 
     private final X509ExtendedTrustManager delegate;
 
@@ -22,7 +23,7 @@ final class ValidityCheckingTrustManager extends X509ExtendedTrustManager {
         this.delegate = delegate;
     }
 
-    static ValidityCheckingTrustManager of(TrustManagerFactory tmf) {
+    public static ValidityCheckingTrustManager of(TrustManagerFactory tmf) {
         for (TrustManager tm : tmf.getTrustManagers()) {
             if (tm instanceof X509ExtendedTrustManager) {
                 return new ValidityCheckingTrustManager((X509ExtendedTrustManager) tm);
