@@ -34,6 +34,8 @@ public final class Launcher {
                 case "--key-manager-port": keyManagerPort = Integer.parseInt(value(args, ++i, "--key-manager-port")); break;
                 case "--analytics-port": analyticsPort = Integer.parseInt(value(args, ++i, "--analytics-port")); break;
                 case "--management-port": managementPort = Integer.parseInt(value(args, ++i, "--management-port")); break;
+                // this gateway's name among several (in /health; nodeId on <gateway> overrides it)
+                case "--node-id": System.setProperty("synapsews.node.id", value(args, ++i, "--node-id")); break;
                 case "-h": case "--help": usage(); return;
                 default:
                     System.err.println("unknown option " + args[i]);
@@ -102,6 +104,6 @@ public final class Launcher {
     private static void usage() {
         System.out.println("usage: java -jar synapse-ws-gateway.jar [--home DIR] [--backend URL] [--demo-backend]"
                 + " [--sandbox-backend URL] [--ws-port N] [--wss-port N] [--key-manager-port N] [--analytics-port N]"
-                + " [--management-port N]");
+                + " [--management-port N] [--node-id NAME]");
     }
 }

@@ -1,20 +1,15 @@
 package io.synapsews.gateway;
 
-import java.io.BufferedReader;
 import java.io.File;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -33,12 +28,12 @@ class LauncherProcessTest {
 
     private EchoBackend backend;
     private EchoBackend sandboxBackend;
-    private Process gateway;
+    private GatewayProcess gateway;
 
     @AfterEach
     void stop() {
         if (gateway != null) {
-            gateway.destroyForcibly();
+            gateway.close();
         }
         if (backend != null) {
             backend.close();
@@ -53,37 +48,7 @@ class LauncherProcessTest {
     void theSeedsWorkflowThroughTheRestApisOfTheProcessThenSigtermClosesClientsWith1001() throws Exception {
         backend = new EchoBackend(0);
         TestHome home = new TestHome(tmp.resolve("home").toFile(), "ws://127.0.0.1:1/");
-        List<String> cmd = new ArrayList<>();
-        cmd.add(new File(System.getProperty("java.home"), "bin/java").getPath());
-        cmd.add("-Dio.netty.leakDetection.level=paranoid");
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(Launcher.class.getName());
-        cmd.add("--home");
-        cmd.add(home.dir.getPath());
-        cmd.add("--backend");
-        cmd.add(backend.url());
-        gateway = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        List<String> output = new CopyOnWriteArrayList<>();
-        CompletableFuture<Void> started = new CompletableFuture<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(gateway.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    output.add(line);
-                    System.out.println("[gateway] " + line);
-                    if (line.contains("synapse-ws gateway started")) {
-                        started.complete(null);
-                    }
-                }
-            } catch (Exception ignored) {
-                // the process ended
-            }
-            started.completeExceptionally(new AssertionError("gateway ended before it started:\n" + String.join("\n", output)));
-        });
-        reader.setDaemon(true);
-        reader.start();
-        started.get(60, TimeUnit.SECONDS);
+        gateway = new GatewayProcess("gateway", "--home", home.dir.getPath(), "--backend", backend.url()).awaitStarted();
 
         // the demo flow: a token from the built-in key manager, then the API with it
         String token = Tokens.demoProduction(home);
@@ -166,13 +131,11 @@ class LauncherProcessTest {
         c = WsClient.connect(HttpClient.newHttpClient(), url, WsClient.bearer(Tokens.clientCredentials(tokenUrl, prodKey, prodSecret)));
         ManagementApiTest.echo(c, "subscribed again");
 
-        // SIGTERM; Process.destroy() would also close our end of its output, losing the shutdown lines
-        assertTrue(gateway.toHandle().destroy());
+        // SIGTERM: clients get 1001, the process exits
+        assertTrue(gateway.stop(30), "the gateway process did not exit");
         String close = c.closeWithin(30);
         assertTrue(close.startsWith("1001"), "client closed with " + close);
-        assertTrue(gateway.waitFor(30, TimeUnit.SECONDS), "the gateway process did not exit");
-        reader.join(5000);
-        String log = String.join("\n", output);
+        String log = gateway.log();
         assertTrue(log.contains("opened, path=/echowebsocket/1.0"), log);
         assertTrue(log.contains("management: API EchoWebSocket 1.0 created from "), log);
         assertTrue(log.contains("code=1001"), log);

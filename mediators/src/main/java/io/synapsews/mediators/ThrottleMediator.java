@@ -61,11 +61,17 @@ public final class ThrottleMediator extends AbstractMediator implements Compilab
         if (appName == null) {
             return true; // no subscription known (no wsAuth before): nothing to count against
         }
+        if (rt.counters().refusesHandshakes()) {
+            // onStoreFailure="deny": the shared counts are out of reach, so no new client is let in uncounted
+            conn.rejectHandshake(503, Collections.singletonMap("Retry-After", "5"),
+                    "the gateway cannot reach its counter store; try again shortly", "counter_store_unavailable");
+            return false;
+        }
         long now = rt.clock().millis();
         long window = now - now % WINDOW;
         Application app = rt.directory().applications().get(appName.toString());
         if (app != null && app.handshakesPerMinute() > 0
-                && rt.counters().add("handshakes|" + app.name(), window, 1) > app.handshakesPerMinute()) {
+                && !rt.counters().acquire("handshakes|" + app.name(), window, 1, app.handshakesPerMinute())) {
             conn.rejectHandshake(429, Collections.singletonMap("Retry-After", String.valueOf(retryAfterSeconds(now))),
                     "too many handshakes for application " + app.name() + " (" + app.handshakesPerMinute()
                             + " per minute)", "throttled");
@@ -90,10 +96,10 @@ public final class ThrottleMediator extends AbstractMediator implements Compilab
                 + conn.attributes().get(ApiProperties.VERSION);
         boolean over = false;
         if (tier.messagesPerMinute() > 0) {
-            over = rt.counters().add(key + "|messages", window, 1) > tier.messagesPerMinute();
+            over = !rt.counters().acquire(key + "|messages", window, 1, tier.messagesPerMinute());
         }
-        if (tier.bytesPerMinute() > 0) {
-            over |= rt.counters().add(key + "|bytes", window, bytes) > tier.bytesPerMinute();
+        if (tier.bytesPerMinute() > 0 && !over) {
+            over = !rt.counters().acquire(key + "|bytes", window, bytes, tier.bytesPerMinute());
         }
         if (!over) {
             return true;

@@ -43,6 +43,13 @@ public final class GatewayConfig {
     private final File signingKeyStore;
     private final String signingKeyStorePassword;
     private final File revocationsFile;
+    private final String counterStoreType;
+    private final String counterStoreUri;
+    private final int counterStoreNodes;
+    private final long counterStoreLeaseSize;
+    private final String onStoreFailure;
+    private final int counterStoreTimeoutMillis;
+    private final String nodeId;
     private final String signingKeyAlias;
     private final String analyticsHost;
     private final int analyticsPort;
@@ -79,6 +86,32 @@ public final class GatewayConfig {
         String rf = km == null ? null : km.hasAttribute("revocationsFile") ? km.getAttribute("revocationsFile").trim()
                 : signingKeyStore == null ? null : "repository/data/revoked-tokens.txt";
         revocationsFile = rf == null || rf.isEmpty() ? null : ServerHome.resolve(home, rf);
+
+        Element cs = child(root, "counterStore");
+        counterStoreType = cs == null ? "local" : attr(cs, "type", "local");
+        if (!"local".equals(counterStoreType) && !"redis".equals(counterStoreType)) {
+            throw error("counterStore/@type", "must be local or redis, not '" + counterStoreType + "'");
+        }
+        counterStoreUri = cs == null ? null : attr(cs, "uri", "redis://127.0.0.1:6379/0");
+        if ("redis".equals(counterStoreType) && !counterStoreUri.matches("(redis|rediss|redis-sentinel)://.+")) {
+            throw error("counterStore/@uri", "'" + counterStoreUri + "' is not a redis://, rediss:// or redis-sentinel:// URI");
+        }
+        counterStoreNodes = cs == null ? 1 : (int) number(cs, "nodes", 1, 1);
+        counterStoreLeaseSize = cs == null ? 100 : number(cs, "leaseSize", 100, 1);
+        counterStoreTimeoutMillis = cs == null ? 1000 : (int) number(cs, "timeoutMillis", 1000, 1);
+        onStoreFailure = cs == null ? "local" : attr(cs, "onStoreFailure", "local");
+        if (!"local".equals(onStoreFailure) && !"deny".equals(onStoreFailure)) {
+            throw error("counterStore/@onStoreFailure", "must be local or deny, not '" + onStoreFailure + "'");
+        }
+        String node = attr(root, "nodeId", System.getProperty("synapsews.node.id"));
+        if (node == null) {
+            try {
+                node = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.net.UnknownHostException e) {
+                node = "node";
+            }
+        }
+        nodeId = node;
 
         Element analytics = child(root, "analytics");
         analyticsHost = analytics == null ? "127.0.0.1" : attr(analytics, "host", "127.0.0.1");
@@ -190,6 +223,17 @@ public final class GatewayConfig {
     public String signingKeyStorePassword() { return signingKeyStorePassword; }
     /** Where the key manager keeps the ids of revoked, unexpired tokens across restarts; null: in memory only. */
     public File revocationsFile() { return revocationsFile; }
+    /** {@code local} or {@code redis}. */
+    public String counterStoreType() { return counterStoreType; }
+    public String counterStoreUri() { return counterStoreUri; }
+    /** How many gateways share the counter store's limits (the local fallback divides each limit by it). */
+    public int counterStoreNodes() { return counterStoreNodes; }
+    public long counterStoreLeaseSize() { return counterStoreLeaseSize; }
+    public int counterStoreTimeoutMillis() { return counterStoreTimeoutMillis; }
+    /** {@code local} or {@code deny}. */
+    public String onStoreFailure() { return onStoreFailure; }
+    /** This gateway's name among several: {@code nodeId} on {@code <gateway>}, {@code -Dsynapsews.node.id}, else the host name. */
+    public String nodeId() { return nodeId; }
     public String signingKeyAlias() { return signingKeyAlias; }
     public String analyticsHost() { return analyticsHost; }
     /** -1 when no analytics port is configured. */

@@ -15,6 +15,7 @@ import io.synapsews.mediators.internal.manage.LiveConnections;
 import io.synapsews.mediators.internal.manage.Management;
 import io.synapsews.mediators.internal.throttle.CounterStore;
 import io.synapsews.mediators.internal.throttle.LocalCounterStore;
+import io.synapsews.mediators.internal.throttle.RedisCounterStore;
 import io.synapsews.transport.spi.CloseCodes;
 import io.synapsews.transport.spi.ConnectionListeners;
 import org.apache.commons.logging.Log;
@@ -51,7 +52,6 @@ public final class GatewayRuntime implements AutoCloseable {
         this.config = config;
         this.directory = config.directory();
         this.keyManager = config.keyManagerEnabled() ? new KeyManager(config, this::directory) : null;
-        this.counters = new LocalCounterStore();
         try {
             this.connectionLog = config.connectionLog() == null ? null : new ConnectionLog(config.connectionLog());
         } catch (IOException e) {
@@ -59,6 +59,11 @@ public final class GatewayRuntime implements AutoCloseable {
                     + " cannot be opened: " + e.getMessage(), e);
         }
         this.metrics = new GatewayMetrics(connectionLog);
+        this.counters = "redis".equals(config.counterStoreType())
+                ? new RedisCounterStore(config.counterStoreUri(), config.counterStoreNodes(), config.counterStoreLeaseSize(),
+                        "deny".equals(config.onStoreFailure()) ? RedisCounterStore.OnFailure.DENY : RedisCounterStore.OnFailure.LOCAL,
+                        config.counterStoreTimeoutMillis(), metrics::counterStoreUp)
+                : new LocalCounterStore();
     }
 
     /** Starts the runtime and makes it the current one (closing the previous one). */
@@ -99,8 +104,14 @@ public final class GatewayRuntime implements AutoCloseable {
         }
         Map<String, Function<FullHttpRequest, HttpReply>> admin = new LinkedHashMap<>();
         admin.put("/metrics", r -> HttpReply.text(200, metrics.render()).header("Content-Type", "text/plain; version=0.0.4; charset=utf-8"));
-        admin.put("/health", r -> HttpReply.json(200, "{\"status\":\"UP\",\"uptimeSeconds\":"
-                + (System.currentTimeMillis() - startedAt) / 1000 + "}"));
+        admin.put("/health", r -> {
+            Map<String, Object> health = new LinkedHashMap<>();
+            health.put("status", "UP");
+            health.put("uptimeSeconds", (System.currentTimeMillis() - startedAt) / 1000);
+            health.put("node", config.nodeId());
+            health.put("counterStore", counters.describe());
+            return HttpReply.json(200, com.nimbusds.jose.util.JSONObjectUtils.toJSONString(health));
+        });
         boolean shared = keyManager != null && config.analyticsPort() == config.keyManagerPort() && config.keyManagerPort() != 0;
         if (shared) {
             km.putAll(admin);
@@ -186,6 +197,7 @@ public final class GatewayRuntime implements AutoCloseable {
         if (connectionLog != null) {
             connectionLog.close();
         }
+        counters.close(); // a shared store gets back the quota this node leased and did not use
         log.info("websocket gateway runtime of " + config.file() + " stopped");
     }
 }

@@ -72,6 +72,14 @@ class GatewayConfigTest {
         assertTrue(e.contains("tier/@messagesPerMinute must be a whole number"), e);
         e = error("<gateway><keyManager port=\"1\" keyStore=\"missing.jks\" keyStorePassword=\"x\"/></gateway>");
         assertTrue(e.contains("keyManager/@keyStore") && e.contains("missing.jks"), e);
+        e = error("<gateway><counterStore type=\"memcached\"/></gateway>");
+        assertTrue(e.contains("counterStore/@type") && e.contains("memcached"), e);
+        e = error("<gateway><counterStore type=\"redis\" uri=\"http://127.0.0.1:6379\"/></gateway>");
+        assertTrue(e.contains("counterStore/@uri") && e.contains("http://127.0.0.1:6379"), e);
+        e = error("<gateway><counterStore type=\"redis\" onStoreFailure=\"panic\"/></gateway>");
+        assertTrue(e.contains("counterStore/@onStoreFailure") && e.contains("panic"), e);
+        e = error("<gateway><counterStore type=\"redis\" nodes=\"0\"/></gateway>");
+        assertTrue(e.contains("counterStore/@nodes"), e);
         e = error("<gateway><unclosed></gateway>");
         assertTrue(e.contains("not well-formed XML"), e);
         e = error("<gatewy/>");

@@ -32,6 +32,8 @@ public final class GatewayMetrics implements ConnectionListener {
         family("synapsews_connections_open", "gauge", "Client connections open now, per inbound endpoint.");
         family("synapsews_handshake_rejections_total", "counter", "Client handshakes answered with an HTTP error, by reason.");
         family("synapsews_mediation_seconds", "summary", "Time spent mediating a message, per API and direction.");
+        family("synapsews_counter_store_up", "gauge", "1 while the shared counter store (Redis) is reachable, 0 while limits are counted per node.");
+        family("synapsews_counter_store_transitions_total", "counter", "Times the shared counter store became unreachable (to=\"down\") or reachable again (to=\"up\").");
         family("synapsews_payloads_total", "counter", "Messages mediated and sent on with the bytes they arrived with (untouched), payloads built because a mediator read them (built), messages relayed without mediation because their sequence only sends or responds (relayed), and messages relayed after the steps of their sequence's compiled plan (compiled).");
     }
 
@@ -150,6 +152,14 @@ public final class GatewayMetrics implements ConnectionListener {
         LongAdder a = new LongAdder();
         a.add(value);
         return a;
+    }
+
+    /** The shared counter store became reachable ({@code true}) or not. */
+    public void counterStoreUp(boolean up) {
+        LongAdder gauge = series("synapsews_counter_store_up", "store=\"redis\"");
+        gauge.reset();
+        gauge.add(up ? 1 : 0);
+        add("synapsews_counter_store_transitions_total", "to=\"" + (up ? "up" : "down") + "\"", 1);
     }
 
     private void add(String name, String labels, long amount) {

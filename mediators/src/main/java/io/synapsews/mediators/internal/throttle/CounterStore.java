@@ -1,15 +1,29 @@
 package io.synapsews.mediators.internal.throttle;
 
 /**
- * Where throttling counters live. One gateway uses {@link LocalCounterStore}; several gateways
- * that must share limits put an implementation over a shared store (Redis INCRBY with an expiry
- * per window key, for example) behind this interface (see the README).
+ * Where throttling counters live: {@link LocalCounterStore} for one gateway, {@link RedisCounterStore}
+ * for several gateways that share their limits.
  */
-public interface CounterStore {
+public interface CounterStore extends AutoCloseable {
 
     /**
-     * Adds {@code amount} to the counter {@code key} for the fixed window starting at
-     * {@code windowStartMillis} and returns the new total of that window.
+     * Takes {@code amount} from the quota {@code limit} of the counter {@code key} in the fixed window
+     * starting at {@code windowStartMillis}; false (and nothing taken) when the window's quota cannot
+     * cover it.
      */
-    long add(String key, long windowStartMillis, long amount);
+    boolean acquire(String key, long windowStartMillis, long amount, long limit);
+
+    /** What the store says about itself on /health and in the metrics: {@code local}, {@code redis up}, ... */
+    default String describe() {
+        return "local";
+    }
+
+    /** Whether new handshakes are refused because the store cannot count ({@code onStoreFailure="deny"}). */
+    default boolean refusesHandshakes() {
+        return false;
+    }
+
+    @Override
+    default void close() {
+    }
 }

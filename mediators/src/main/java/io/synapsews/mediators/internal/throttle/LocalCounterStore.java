@@ -21,6 +21,32 @@ public final class LocalCounterStore implements CounterStore {
     private volatile long lastSweep;
 
     @Override
+    public boolean acquire(String key, long windowStartMillis, long amount, long limit) {
+        Window w = window(key, windowStartMillis);
+        if (w == null) {
+            return true; // a late caller from the previous window: that window is gone, and with it its count
+        }
+        while (true) {
+            long used = w.count.get();
+            if (used + amount > limit) {
+                return false;
+            }
+            if (w.count.compareAndSet(used, used + amount)) {
+                return true;
+            }
+        }
+    }
+
+    private Window window(String key, long windowStartMillis) {
+        Window w = windows.compute(key, (k, old) -> old == null || old.start < windowStartMillis ? new Window(windowStartMillis) : old);
+        if (w.start > windowStartMillis) {
+            return null;
+        }
+        sweep(windowStartMillis);
+        return w;
+    }
+
+    /** Adds {@code amount} to the counter of the window and returns the window's new total. */
     public long add(String key, long windowStartMillis, long amount) {
         Window w = windows.compute(key, (k, old) -> old == null || old.start < windowStartMillis ? new Window(windowStartMillis) : old);
         if (w.start > windowStartMillis) {

@@ -1,0 +1,214 @@
+package io.synapsews.gateway;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.Socket;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Three gateway processes sharing one real redis-server (Debian's, installed by .ci/run): the demo's Gold
+ * subscription gets exactly its 5000 messages a minute over connections spread across the three; tokens of
+ * one node's key manager are taken by every node (one signing key store, one configured issuer); with Redis
+ * killed the open connections keep working and new handshakes follow onStoreFailure; Redis back, the
+ * limits are shared again.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterTest {
+
+    @TempDir
+    static Path tmp;
+
+    static final File REDIS = new File("/usr/bin/redis-server");
+    static int redisPort;
+    static Process redis;
+    static EchoBackend backend;
+    static final List<TestHome> homes = new ArrayList<>();
+    static final List<GatewayProcess> nodes = new ArrayList<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        assertTrue(REDIS.canExecute(), "the cluster test needs Debian's redis-server (apt-get install redis-server)");
+        redisPort = TestHome.freePort();
+        redis = startRedis();
+        backend = new EchoBackend(0);
+        for (int n = 1; n <= 3; n++) {
+            File dir = tmp.resolve("node" + n).toFile();
+            if (n > 1) {
+                // one signing key for the three key managers (and the same demo TLS key store)
+                File ks = new File(dir, DemoHome.KEY_STORE);
+                ks.getParentFile().mkdirs();
+                Files.copy(homes.get(0).keyStore.toPath(), ks.toPath());
+            }
+            TestHome home = new TestHome(dir, backend.url());
+            File config = new File(dir, DemoHome.GATEWAY_CONFIG);
+            String xml = Files.readString(config.toPath())
+                    .replaceFirst("issuer=\"[^\"]*\"", "issuer=\"https://gateway.example.com/oauth2/token\""
+                            + " keyStore=\"" + DemoHome.KEY_STORE + "\" keyStorePassword=\"wso2carbon\" keyAlias=\"wso2carbon\"")
+                    .replace("<analytics ", "<counterStore type=\"redis\" uri=\"redis://127.0.0.1:" + redisPort + "/0\" nodes=\"3\""
+                            + " onStoreFailure=\"" + (n == 3 ? "local" : "deny") + "\" timeoutMillis=\"500\"/>\n    <analytics ");
+            Files.writeString(config.toPath(), xml);
+            homes.add(home);
+        }
+        for (int n = 1; n <= 3; n++) {
+            nodes.add(new GatewayProcess("node" + n, "--home", homes.get(n - 1).dir.getPath(), "--node-id", "node" + n));
+        }
+        for (GatewayProcess p : nodes) {
+            p.awaitStarted();
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (GatewayProcess p : nodes) {
+            assertTrue(p.stop(30), "a node did not exit");
+            assertTrue(!p.log().contains("LEAK:"), p.log());
+        }
+        if (redis != null) {
+            redis.destroyForcibly();
+        }
+        if (backend != null) {
+            backend.close();
+        }
+    }
+
+    static Process startRedis() throws Exception {
+        Process p = new ProcessBuilder(REDIS.getPath(), "--port", String.valueOf(redisPort), "--bind", "127.0.0.1", "--save", "",
+                "--appendonly", "no").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < until) {
+            try (Socket s = new Socket("127.0.0.1", redisPort)) {
+                return p;
+            } catch (IOException notYet) {
+                Thread.sleep(20);
+            }
+        }
+        throw new AssertionError("redis-server did not listen");
+    }
+
+    static String url(int node) {
+        return "ws://localhost:" + homes.get(node - 1).wsPort + "/echowebsocket/1.0";
+    }
+
+    static String health(int node) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                + homes.get(node - 1).analyticsPort + "/health")).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    @Test
+    @Order(1)
+    void aGoldSubscriptionGetsExactly5000MessagesAMinuteOverThreeNodes() throws Exception {
+        // tokens of node 1 open connections on all three, two each
+        String token = Tokens.demoProduction(homes.get(0));
+        // the count is per calendar minute: start early enough in one to finish in it
+        long left = 60_000 - System.currentTimeMillis() % 60_000;
+        if (left < 25_000) {
+            Thread.sleep(left + 500);
+        }
+        long minute = System.currentTimeMillis() / 60_000;
+        long before = backend.messages();
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        List<Future<long[]>> clients = new ArrayList<>();
+        for (int c = 0; c < 6; c++) {
+            int node = c % 3 + 1;
+            clients.add(pool.submit(() -> {
+                WsClient ws = WsClient.connect(HttpClient.newHttpClient(), url(node), WsClient.bearer(token));
+                long echoes = 0;
+                long refused = 0;
+                int inARow = 0;
+                // both directions count against the tier (the demo throttles in dispatchSeq and outflowDispatchSeq):
+                // send until the subscription's minute is spent on every node
+                while (inARow < 30) {
+                    ws.ws.sendText("m", true).join();
+                    Object reply = ws.next();
+                    if ("m".equals(reply)) {
+                        echoes++;
+                        inARow = 0;
+                    } else {
+                        assertTrue(String.valueOf(reply).contains("\"throttled\""), String.valueOf(reply));
+                        refused++;
+                        inARow++;
+                    }
+                }
+                ws.ws.sendClose(1000, "").join();
+                return new long[] {echoes, refused};
+            }));
+        }
+        long echoes = 0;
+        for (Future<long[]> f : clients) {
+            echoes += f.get(50, TimeUnit.SECONDS)[0];
+        }
+        pool.shutdown();
+        assertEquals(minute, System.currentTimeMillis() / 60_000, "the test ran within one minute window");
+        // messages that reached the backend, plus echoes that reached their client: the tier's 5000, exactly
+        assertEquals(5000, backend.messages() - before + echoes);
+        for (int n = 1; n <= 3; n++) {
+            String h = health(n);
+            assertTrue(h.contains("\"node\":\"node" + n + "\"") && h.contains("\"counterStore\":\"redis up\""), h);
+        }
+    }
+
+    @Test
+    @Order(2)
+    void redisDownKeepsOpenConnectionsAndFollowsOnStoreFailureUntilItIsBack() throws Exception {
+        String token = Tokens.demoProduction(homes.get(1));
+        WsClient open = WsClient.connect(HttpClient.newHttpClient(), url(1), WsClient.bearer(token));
+        redis.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        try {
+            // the open connection keeps working (its messages now counted on its node alone)
+            open.ws.sendText("while Redis is down", true).join();
+            Object reply = open.next();
+            assertTrue("while Redis is down".equals(reply) || String.valueOf(reply).contains("\"throttled\""), String.valueOf(reply));
+            // deny (nodes 1 and 2): new handshakes 503 once the node has noticed (its heartbeat is every second)
+            long noticed = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            int refused = 0;
+            while (System.nanoTime() < noticed && (refused = WsClient.handshakeStatus(url(2), token)) != 503) {
+                Thread.sleep(200);
+            }
+            assertEquals(503, refused);
+            // local (node 3): they pass, counted on the node
+            assertEquals(101, WsClient.handshakeStatus(url(3), token));
+            io.synapsews.testing.Await.until(java.time.Duration.ofSeconds(10), () -> health(1) + metrics(1),
+                    t -> t.contains("\"counterStore\":\"redis down\"") && t.contains("synapsews_counter_store_up{store=\"redis\"} 0"),
+                    "node 1 reporting the store down in /health and /metrics");
+        } finally {
+            redis = startRedis();
+        }
+        // back within the backoff (at most 10 s between tries)
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        int status = 0;
+        while (System.nanoTime() < until && (status = WsClient.handshakeStatus(url(2), token)) == 503) {
+            Thread.sleep(250);
+        }
+        assertEquals(101, status, "shared counting again");
+        assertTrue(health(2).contains("\"counterStore\":\"redis up\""), health(2));
+        assertTrue(nodes.get(1).log().contains("is back; limits are shared again"), "the transition is logged");
+        open.ws.sendClose(1000, "").join();
+    }
+
+    static String metrics(int node) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                + homes.get(node - 1).analyticsPort + "/metrics")).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)).body();
+    }
+}

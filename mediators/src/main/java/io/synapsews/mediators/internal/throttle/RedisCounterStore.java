@@ -1,0 +1,222 @@
+package io.synapsews.mediators.internal.throttle;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+/**
+ * Limits shared by several gateways, exact, on Redis, without a round trip per message. Each node leases
+ * blocks of a window's quota from Redis with one atomic script (never more than the quota left, so the
+ * nodes together never pass more than the limit) and spends them locally; a block is at most
+ * {@code leaseSize} and shrinks as the quota runs out (at most the quota left divided by twice the node
+ * count, at least what the message needs), so the last units go one at a time to whichever node asks.
+ * Unused leases go back to Redis when the gateway stops; a node that dies holding one takes at most one
+ * block per counter out of that window (under-delivery, never overshoot), and the window's key expires.
+ *
+ * <p>When Redis cannot be reached, {@code onStoreFailure} decides: {@code local} counts per node with each
+ * limit divided by the configured node count; {@code deny} does the same for the connections already open
+ * and refuses new handshakes (503). The store tries to reconnect with backoff (1 s doubling to 10 s), logs
+ * each transition, and reports it through {@code onState}; a PING every second notices an outage when no
+ * lease is asked for. Leases are asked for on the caller's thread (the event loop, on the compiled lane),
+ * once per block; the connection's timeout bounds how long such a call can hold it.
+ */
+public final class RedisCounterStore implements CounterStore {
+
+    private static final Log log = LogFactory.getLog(RedisCounterStore.class);
+
+    /**
+     * KEYS[1] the window's counter; ARGV need, want, limit, ttl ms, nodes. Grants 0 when less than need is
+     * left, else between need and want, and at most the quota left divided by twice the node count.
+     */
+    static final String LEASE = "local used = tonumber(redis.call('GET', KEYS[1]) or '0')\n"
+            + "local need = tonumber(ARGV[1]); local want = tonumber(ARGV[2]); local limit = tonumber(ARGV[3])\n"
+            + "local left = limit - used\n"
+            + "if left < need then return 0 end\n"
+            + "local share = math.floor(left / (2 * tonumber(ARGV[5])))\n"
+            + "local grant = math.max(need, math.min(want, share))\n"
+            + "if grant > left then grant = left end\n"
+            + "redis.call('INCRBY', KEYS[1], grant)\n"
+            + "redis.call('PEXPIRE', KEYS[1], ARGV[4])\n"
+            + "return grant\n";
+
+    /** KEYS[1] the window's counter; ARGV the unused amount: given back if the window still exists. */
+    static final String GIVE_BACK = "if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('DECRBY', KEYS[1], ARGV[1]) end\n"
+            + "return 0\n";
+
+    public enum OnFailure { LOCAL, DENY }
+
+    /** The part of a window's quota this node holds. */
+    private static final class Lease {
+        final String redisKey;
+        final long window;
+        long remaining;
+
+        Lease(String redisKey, long window) {
+            this.redisKey = redisKey;
+            this.window = window;
+        }
+    }
+
+    private final RedisConnection redis;
+    private final String uri;
+    private final int nodes;
+    private final long leaseSize;
+    private final OnFailure onFailure;
+    private final Consumer<Boolean> onState;
+    private final LocalCounterStore fallback = new LocalCounterStore();
+    private final Map<String, Lease> leases = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService reconnector = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "synapsews-redis-reconnect");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile boolean up = true;
+    private volatile long lastSweep;
+    private long backoffMillis = 1000;
+
+    /**
+     * @param uri       {@code redis://}, {@code rediss://} or {@code redis-sentinel://}
+     * @param nodes     how many gateways share the limits (the local fallback divides each limit by it)
+     * @param leaseSize the largest block of quota one node takes at a time
+     * @param onState   told true/false at each transition of the store (metrics)
+     */
+    public RedisCounterStore(String uri, int nodes, long leaseSize, OnFailure onFailure, int timeoutMillis, Consumer<Boolean> onState) {
+        this.redis = new RedisConnection(uri, timeoutMillis);
+        this.uri = uri.replaceAll("//[^@/]*@", "//***@");
+        this.nodes = Math.max(1, nodes);
+        this.leaseSize = Math.max(1, leaseSize);
+        this.onFailure = onFailure;
+        this.onState = onState;
+        // a heartbeat: an outage is noticed within a second even when no lease is asked for (deny refuses handshakes then)
+        reconnector.scheduleWithFixedDelay(() -> {
+            if (up) {
+                try {
+                    redis.command("PING");
+                } catch (IOException | RuntimeException e) {
+                    down(e);
+                }
+            }
+        }, 1, 1, TimeUnit.SECONDS);
+        try {
+            redis.command("PING");
+            log.info("counter store: Redis at " + this.uri + " (" + this.nodes + " node(s), leases of at most " + this.leaseSize + ")");
+            onState.accept(true);
+        } catch (IOException e) {
+            down(e);
+        }
+    }
+
+    @Override
+    public boolean acquire(String key, long windowStartMillis, long amount, long limit) {
+        if (!up) {
+            return fallback.acquire(key, windowStartMillis, amount, Math.max(1, limit / nodes));
+        }
+        String leaseKey = key + "@" + windowStartMillis;
+        Lease lease = leases.computeIfAbsent(leaseKey, k -> new Lease("synapsews:{" + key + "}:" + windowStartMillis, windowStartMillis));
+        synchronized (lease) {
+            if (lease.remaining >= amount) {
+                lease.remaining -= amount;
+                return true;
+            }
+            long need = amount - lease.remaining;
+            long granted;
+            try {
+                // the key outlives its window by a minute at least (windows follow the runtime's clock, a test's too)
+                long ttl = Math.max(120_000, windowStartMillis + 120_000 - System.currentTimeMillis());
+                Object r = redis.command("EVAL", LEASE, "1", lease.redisKey, String.valueOf(need), String.valueOf(Math.max(need, leaseSize)),
+                        String.valueOf(limit), String.valueOf(ttl), String.valueOf(nodes));
+                granted = ((Number) r).longValue();
+            } catch (IOException | RuntimeException e) {
+                down(e);
+                return fallback.acquire(key, windowStartMillis, amount, Math.max(1, limit / nodes));
+            }
+            if (granted < need) {
+                return false;
+            }
+            lease.remaining = lease.remaining + granted - amount;
+        }
+        if (windowStartMillis > lastSweep) {
+            // a new window: the leases of older ones are worth nothing now
+            lastSweep = windowStartMillis;
+            leases.values().removeIf(l -> l.window < windowStartMillis);
+        }
+        return true;
+    }
+
+    private synchronized void down(Exception e) {
+        if (!up) {
+            return;
+        }
+        up = false;
+        leases.clear();
+        log.error("counter store: Redis at " + uri + " unreachable (" + e.getMessage() + "); counting per node with each limit"
+                + " divided by " + nodes + (onFailure == OnFailure.DENY ? ", new handshakes refused with 503" : "")
+                + " until it is back (onStoreFailure=\"" + onFailure.name().toLowerCase() + "\")");
+        onState.accept(false);
+        backoffMillis = 1000;
+        reconnector.schedule(this::retry, backoffMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private void retry() {
+        try {
+            redis.command("PING");
+        } catch (IOException | RuntimeException e) {
+            synchronized (this) {
+                backoffMillis = Math.min(10_000, backoffMillis * 2);
+            }
+            if (!reconnector.isShutdown()) {
+                reconnector.schedule(this::retry, backoffMillis, TimeUnit.MILLISECONDS);
+            }
+            return;
+        }
+        synchronized (this) {
+            up = true;
+        }
+        log.info("counter store: Redis at " + uri + " is back; limits are shared again");
+        onState.accept(true);
+    }
+
+    @Override
+    public boolean refusesHandshakes() {
+        return !up && onFailure == OnFailure.DENY;
+    }
+
+    @Override
+    public String describe() {
+        return "redis " + (up ? "up" : "down");
+    }
+
+    public boolean up() {
+        return up;
+    }
+
+    /** Gives the unused leases back, so that the other nodes can spend them. */
+    @Override
+    public void close() {
+        reconnector.shutdownNow();
+        if (up) {
+            for (Lease l : List.copyOf(leases.values())) {
+                synchronized (l) {
+                    if (l.remaining > 0) {
+                        try {
+                            redis.command("EVAL", GIVE_BACK, "1", l.redisKey, String.valueOf(l.remaining));
+                        } catch (IOException | RuntimeException e) {
+                            break; // gone with the window
+                        }
+                        l.remaining = 0;
+                    }
+                }
+            }
+        }
+        leases.clear();
+        redis.close();
+    }
+}

@@ -1,0 +1,178 @@
+package io.synapsews.mediators.internal.throttle;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The shared counter store against a real redis-server (Debian's, installed by .ci/run), started per test. */
+class RedisCounterStoreTest {
+
+    static final File REDIS = new File("/usr/bin/redis-server");
+
+    private final List<Process> servers = new ArrayList<>();
+    private final List<CounterStore> stores = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        stores.forEach(CounterStore::close);
+        servers.forEach(Process::destroyForcibly);
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private Process redis(int port, String... extra) throws Exception {
+        assertTrue(REDIS.canExecute(), "the Redis tests need Debian's redis-server (apt-get install redis-server)");
+        List<String> cmd = new ArrayList<>(List.of(REDIS.getPath(), "--port", String.valueOf(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no"));
+        cmd.addAll(List.of(extra));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        servers.add(p);
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < until) {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                return p;
+            } catch (IOException notYet) {
+                Thread.sleep(20);
+            }
+        }
+        throw new AssertionError("redis-server did not listen on " + port);
+    }
+
+    private RedisCounterStore store(String uri, int nodes, RedisCounterStore.OnFailure onFailure, List<Boolean> states) {
+        RedisCounterStore s = new RedisCounterStore(uri, nodes, 100, onFailure, 500, up -> {
+            if (states != null) {
+                states.add(up);
+            }
+        });
+        stores.add(s);
+        return s;
+    }
+
+    @Test
+    void threeNodesPassExactlyTheLimitBetweenThem() throws Exception {
+        int port = freePort();
+        redis(port);
+        String uri = "redis://127.0.0.1:" + port + "/0";
+        List<RedisCounterStore> nodes = List.of(store(uri, 3, RedisCounterStore.OnFailure.LOCAL, null),
+                store(uri, 3, RedisCounterStore.OnFailure.LOCAL, null), store(uri, 3, RedisCounterStore.OnFailure.LOCAL, null));
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        AtomicLong passed = new AtomicLong();
+        List<Future<?>> work = new ArrayList<>();
+        for (int t = 0; t < 6; t++) {
+            RedisCounterStore node = nodes.get(t % 3);
+            work.add(pool.submit(() -> {
+                // each sender keeps sending until its node has been told no 50 times in a row
+                int refusals = 0;
+                while (refusals < 50) {
+                    if (node.acquire("subscription|Gold|A|1.0|messages", 60_000, 1, 5000)) {
+                        passed.incrementAndGet();
+                        refusals = 0;
+                    } else {
+                        refusals++;
+                    }
+                }
+            }));
+        }
+        for (Future<?> f : work) {
+            f.get(60, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+        assertEquals(5000, passed.get(), "exactly the limit, over three nodes");
+        for (RedisCounterStore n : nodes) {
+            assertTrue(n.up());
+            assertFalse(n.acquire("subscription|Gold|A|1.0|messages", 60_000, 1, 5000));
+        }
+        // another window, another quota; a byte limit takes the message's size at once or not at all
+        assertTrue(nodes.get(0).acquire("subscription|Gold|A|1.0|messages", 120_000, 1, 5000));
+        assertTrue(nodes.get(1).acquire("bytes", 60_000, 15, 20));
+        assertFalse(nodes.get(2).acquire("bytes", 60_000, 6, 20));
+        assertTrue(nodes.get(2).acquire("bytes", 60_000, 5, 20));
+    }
+
+    @Test
+    void unusedLeasesGoBackWhenAGatewayStops() throws Exception {
+        int port = freePort();
+        redis(port);
+        String uri = "redis://127.0.0.1:" + port;
+        RedisCounterStore a = store(uri, 2, RedisCounterStore.OnFailure.LOCAL, null);
+        RedisCounterStore b = store(uri, 2, RedisCounterStore.OnFailure.LOCAL, null);
+        // a takes a block and uses one message of it; b can still have all but that one once a stops
+        assertTrue(a.acquire("k", 60_000, 1, 300));
+        a.close();
+        int passed = 0;
+        while (b.acquire("k", 60_000, 1, 300)) {
+            passed++;
+        }
+        assertEquals(299, passed);
+    }
+
+    @Test
+    void redisDownFallsBackPerNodeAndComesBack() throws Exception {
+        int port = freePort();
+        Process server = redis(port);
+        String uri = "redis://127.0.0.1:" + port;
+        List<Boolean> states = java.util.Collections.synchronizedList(new ArrayList<>());
+        RedisCounterStore local = store(uri, 4, RedisCounterStore.OnFailure.LOCAL, states);
+        RedisCounterStore deny = store(uri, 4, RedisCounterStore.OnFailure.DENY, null);
+        assertTrue(local.acquire("k", 60_000, 1, 100));
+        assertFalse(deny.refusesHandshakes());
+        server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+
+        // down: each node counts alone, each limit divided by the node count (100 / 4)
+        int passed = 0;
+        while (local.acquire("k2", 60_000, 1, 100)) {
+            passed++;
+        }
+        assertEquals(25, passed);
+        assertEquals("redis down", local.describe());
+        assertTrue(deny.acquire("k3", 60_000, 1, 100), "open connections keep working under deny");
+        assertTrue(deny.refusesHandshakes(), "deny refuses new handshakes");
+        assertFalse(local.refusesHandshakes());
+
+        // back: shared counting again, after the backoff
+        redis(port);
+        AtomicBoolean back = new AtomicBoolean();
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < until && !back.get()) {
+            back.set(local.up() && !deny.refusesHandshakes());
+            Thread.sleep(100);
+        }
+        assertTrue(back.get(), "reconnected");
+        assertEquals("redis up", local.describe());
+        assertEquals(List.of(true, false, true), states);
+        assertTrue(local.acquire("k4", 60_000, 1, 100));
+    }
+
+    @Test
+    void aPasswordInTheUriIsUsedAndAWrongOneIsAFailure() throws Exception {
+        int port = freePort();
+        redis(port, "--requirepass", "s3cret");
+        RedisCounterStore good = store("redis://:s3cret@127.0.0.1:" + port + "/1", 1, RedisCounterStore.OnFailure.LOCAL, null);
+        assertTrue(good.up());
+        assertTrue(good.acquire("k", 60_000, 1, 10));
+        RedisCounterStore bad = store("redis://:wrong@127.0.0.1:" + port, 1, RedisCounterStore.OnFailure.DENY, null);
+        assertFalse(bad.up());
+        assertTrue(bad.refusesHandshakes());
+        assertTrue(bad.describe().contains("down"));
+    }
+}
