@@ -67,7 +67,11 @@ class ClusterTest {
                     .replaceFirst("issuer=\"[^\"]*\"", "issuer=\"https://gateway.example.com/oauth2/token\""
                             + " keyStore=\"" + DemoHome.KEY_STORE + "\" keyStorePassword=\"wso2carbon\" keyAlias=\"wso2carbon\"")
                     .replace("<analytics ", "<counterStore type=\"redis\" uri=\"redis://127.0.0.1:" + redisPort + "/0\" nodes=\"3\""
-                            + " onStoreFailure=\"" + (n == 3 ? "local" : "deny") + "\" timeoutMillis=\"500\"/>\n    <analytics ");
+                            + " onStoreFailure=\"" + (n == 3 ? "local" : "deny") + "\" timeoutMillis=\"500\"/>\n    <analytics ")
+                    // at most two connections at once, all nodes together
+                    .replace("</applications>", "<application name=\"Pair\" maxConnections=\"2\"><keys clientId=\"pair\""
+                            + " clientSecret=\"pair-secret\"/><subscription api=\"EchoWebSocket\" version=\"1.0\"/></application>"
+                            + "</applications>");
             Files.writeString(config.toPath(), xml);
             homes.add(home);
         }
@@ -171,6 +175,25 @@ class ClusterTest {
 
     @Test
     @Order(2)
+    void maxConnectionsHoldsAcrossNodes() throws Exception {
+        String token = Tokens.clientCredentials("http://localhost:" + homes.get(0).keyManagerPort + "/oauth2/token", "pair", "pair-secret");
+        WsClient first = WsClient.connect(HttpClient.newHttpClient(), url(1), WsClient.bearer(token));
+        WsClient second = WsClient.connect(HttpClient.newHttpClient(), url(2), WsClient.bearer(token));
+        assertEquals(429, WsClient.handshakeStatus(url(3), token), "a third connection, on a third node");
+        first.ws.sendClose(1000, "").join();
+        first.closeWithin(10);
+        // the slot is given back when the close is done on node 1
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        int status = 0;
+        while (System.nanoTime() < until && (status = WsClient.handshakeStatus(url(3), token)) == 429) {
+            Thread.sleep(100);
+        }
+        assertEquals(101, status);
+        second.ws.sendClose(1000, "").join();
+    }
+
+    @Test
+    @Order(3)
     void redisDownKeepsOpenConnectionsAndFollowsOnStoreFailureUntilItIsBack() throws Exception {
         String token = Tokens.demoProduction(homes.get(1));
         WsClient open = WsClient.connect(HttpClient.newHttpClient(), url(1), WsClient.bearer(token));

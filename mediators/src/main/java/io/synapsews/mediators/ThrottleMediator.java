@@ -1,6 +1,8 @@
 package io.synapsews.mediators;
 
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.synapsews.mediators.internal.Application;
@@ -76,6 +78,35 @@ public final class ThrottleMediator extends AbstractMediator implements Compilab
                     "too many handshakes for application " + app.name() + " (" + app.handshakesPerMinute()
                             + " per minute)", "throttled");
             return false;
+        }
+        return app == null || takeConnectionSlots(rt, conn, app);
+    }
+
+    private static boolean takeConnectionSlots(GatewayRuntime rt, ClientConnection conn, Application app) {
+        List<String> taken = new ArrayList<>(2);
+        Application.Subscription sub = app.subscription(String.valueOf(conn.attributes().get(ApiProperties.API)),
+                String.valueOf(conn.attributes().get(ApiProperties.VERSION)));
+        String[][] limits = {
+            {"connections|" + app.name(), String.valueOf(app.maxConnections()), "application " + app.name()},
+            {"connections|" + app.name() + "|" + conn.attributes().get(ApiProperties.API) + "|" + conn.attributes().get(ApiProperties.VERSION),
+                String.valueOf(sub == null ? 0 : sub.maxConnections()), "the subscription of " + app.name() + " to "
+                    + conn.attributes().get(ApiProperties.API) + " " + conn.attributes().get(ApiProperties.VERSION)},
+        };
+        for (String[] l : limits) {
+            int max = Integer.parseInt(l[1]);
+            if (max <= 0) {
+                continue;
+            }
+            if (!rt.counters().takeConnection(l[0], max)) {
+                taken.forEach(rt.counters()::releaseConnection);
+                conn.rejectHandshake(429, Collections.emptyMap(), "too many connections for " + l[2] + " (" + max + " at once)",
+                        "too_many_connections");
+                return false;
+            }
+            taken.add(l[0]);
+        }
+        if (!taken.isEmpty()) {
+            rt.slots().taken(conn, taken); // given back when the connection closes or its handshake is refused
         }
         return true;
     }

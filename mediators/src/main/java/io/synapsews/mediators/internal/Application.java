@@ -26,11 +26,21 @@ public final class Application {
          * {@code PROD_ONLY_BLOCKED} (only the production keys' handshakes pass).
          */
         public Subscription(String api, String version, String tier, String blockState) {
+            this(api, version, tier, blockState, 0);
+        }
+
+        /** {@code maxConnections}: how many connections the subscription may hold open at once, all nodes together (0: any). */
+        public Subscription(String api, String version, String tier, String blockState, int maxConnections) {
             this.api = api;
             this.version = version;
             this.tier = tier;
             this.blockState = blockState;
+            this.maxConnections = maxConnections;
         }
+
+        final int maxConnections;
+
+        public int maxConnections() { return maxConnections; }
 
         /** Whether the subscription refuses the handshakes of keys of {@code keyType}. */
         public boolean blocks(String keyType) {
@@ -111,6 +121,7 @@ public final class Application {
     private final String name;
     private final String subscriber;
     private final long handshakesPerMinute;
+    private final int maxConnections;
     private final Map<String, Keys> keysByType;
     private final List<Subscription> subscriptions;
     private final java.util.Set<String> scopes;
@@ -123,6 +134,13 @@ public final class Application {
     /** With the OAuth2 scopes its tokens may carry when asked for (the management API's {@code apim:*}). */
     public Application(String name, String subscriber, long handshakesPerMinute, Map<String, Keys> keysByType,
                        List<Subscription> subscriptions, java.util.Set<String> scopes) {
+        this(name, subscriber, handshakesPerMinute, 0, keysByType, subscriptions, scopes);
+    }
+
+    /** {@code maxConnections}: how many connections the application may hold open at once, all nodes together (0: any). */
+    public Application(String name, String subscriber, long handshakesPerMinute, int maxConnections, Map<String, Keys> keysByType,
+                       List<Subscription> subscriptions, java.util.Set<String> scopes) {
+        this.maxConnections = maxConnections;
         this.scopes = java.util.Set.copyOf(scopes);
         this.name = name;
         this.subscriber = subscriber;
@@ -135,6 +153,8 @@ public final class Application {
     public String subscriber() { return subscriber; }
     /** 0 means no limit. */
     public long handshakesPerMinute() { return handshakesPerMinute; }
+    /** 0 means no limit. */
+    public int maxConnections() { return maxConnections; }
     public Map<String, Keys> keys() { return keysByType; }
     public List<Subscription> subscriptions() { return subscriptions; }
     /** The scopes a token of this application may be issued with. */

@@ -161,7 +161,8 @@ public final class GatewayConfig {
                         throw error(where + "/subscription/@tier", "unknown tier '" + tier + "' (known: " + tiers.keySet() + ")");
                     }
                     subs.add(new Application.Subscription(required(s, "api", where + "/subscription"),
-                            required(s, "version", where + "/subscription"), tier));
+                            required(s, "version", where + "/subscription"), tier, "UNBLOCKED",
+                            (int) number(s, "maxConnections", 0, 0)));
                 }
                 java.util.Set<String> scopes = new java.util.LinkedHashSet<>();
                 for (String sc : attr(e, "scopes", "").split("[\\s,]+")) {
@@ -173,7 +174,7 @@ public final class GatewayConfig {
                     }
                 }
                 Application app = new Application(name, attr(e, "subscriber", name),
-                        number(e, "handshakesPerMinute", 0, 0), appKeys, subs, scopes);
+                        number(e, "handshakesPerMinute", 0, 0), (int) number(e, "maxConnections", 0, 0), appKeys, subs, scopes);
                 if (apps.put(name, app) != null) {
                     throw error(where, "is defined twice");
                 }

@@ -13,6 +13,7 @@ import io.synapsews.mediators.internal.analytics.GatewayMetrics;
 import io.synapsews.mediators.internal.auth.KeyManager;
 import io.synapsews.mediators.internal.manage.LiveConnections;
 import io.synapsews.mediators.internal.manage.Management;
+import io.synapsews.mediators.internal.throttle.ConnectionSlots;
 import io.synapsews.mediators.internal.throttle.CounterStore;
 import io.synapsews.mediators.internal.throttle.LocalCounterStore;
 import io.synapsews.mediators.internal.throttle.RedisCounterStore;
@@ -47,6 +48,13 @@ public final class GatewayRuntime implements AutoCloseable {
     private Management management;
     /** The client connections open now, for closing those a revocation or a management change affects. */
     private final LiveConnections live = new LiveConnections();
+    /** The maxConnections slots of open connections, and of handshakes under way. */
+    private final ConnectionSlots slots = new ConnectionSlots(this::counters);
+    private final java.util.concurrent.ScheduledExecutorService sweeper = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "synapsews-connection-slots");
+        t.setDaemon(true);
+        return t;
+    });
 
     private GatewayRuntime(GatewayConfig config) throws GatewayConfigException {
         this.config = config;
@@ -60,7 +68,7 @@ public final class GatewayRuntime implements AutoCloseable {
         }
         this.metrics = new GatewayMetrics(connectionLog);
         this.counters = "redis".equals(config.counterStoreType())
-                ? new RedisCounterStore(config.counterStoreUri(), config.counterStoreNodes(), config.counterStoreLeaseSize(),
+                ? new RedisCounterStore(config.counterStoreUri(), config.nodeId(), config.counterStoreNodes(), config.counterStoreLeaseSize(),
                         "deny".equals(config.onStoreFailure()) ? RedisCounterStore.OnFailure.DENY : RedisCounterStore.OnFailure.LOCAL,
                         config.counterStoreTimeoutMillis(), metrics::counterStoreUp)
                 : new LocalCounterStore();
@@ -81,6 +89,8 @@ public final class GatewayRuntime implements AutoCloseable {
         }
         ConnectionListeners.add(rt.metrics);
         ConnectionListeners.add(rt.live);
+        ConnectionListeners.add(rt.slots);
+        rt.sweeper.scheduleWithFixedDelay(rt.slots::sweep, 10, 10, java.util.concurrent.TimeUnit.SECONDS);
         current = rt;
         return rt;
     }
@@ -148,6 +158,7 @@ public final class GatewayRuntime implements AutoCloseable {
     }
 
     public LiveConnections live() { return live; }
+    public ConnectionSlots slots() { return slots; }
     public GatewayConfig config() { return config; }
     /** Who may call what, now. */
     public Directory directory() { return directory; }
@@ -185,6 +196,8 @@ public final class GatewayRuntime implements AutoCloseable {
         }
         ConnectionListeners.remove(metrics);
         ConnectionListeners.remove(live);
+        ConnectionListeners.remove(slots);
+        sweeper.shutdownNow();
         if (management != null) {
             management.close();
         }

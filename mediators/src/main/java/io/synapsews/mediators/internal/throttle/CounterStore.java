@@ -13,6 +13,15 @@ public interface CounterStore extends AutoCloseable {
      */
     boolean acquire(String key, long windowStartMillis, long amount, long limit);
 
+    /**
+     * Takes one of the {@code max} connection slots of {@code key} (an application's or a subscription's
+     * concurrent connections); false when all are taken. Every slot taken is given back with
+     * {@link #releaseConnection}.
+     */
+    boolean takeConnection(String key, int max);
+
+    void releaseConnection(String key);
+
     /** What the store says about itself on /health and in the metrics: {@code local}, {@code redis up}, ... */
     default String describe() {
         return "local";

@@ -18,6 +18,7 @@ public final class LocalCounterStore implements CounterStore {
     }
 
     private final Map<String, Window> windows = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> connections = new ConcurrentHashMap<>();
     private volatile long lastSweep;
 
     @Override
@@ -35,6 +36,35 @@ public final class LocalCounterStore implements CounterStore {
                 return true;
             }
         }
+    }
+
+    @Override
+    public boolean takeConnection(String key, int max) {
+        AtomicLong n = connections.computeIfAbsent(key, k -> new AtomicLong());
+        while (true) {
+            long now = n.get();
+            if (now >= max) {
+                return false;
+            }
+            if (n.compareAndSet(now, now + 1)) {
+                return true;
+            }
+        }
+    }
+
+    @Override
+    public void releaseConnection(String key) {
+        // entries stay (one per application or subscription with a limit): removing one could lose a concurrent take
+        AtomicLong n = connections.get(key);
+        if (n != null) {
+            n.updateAndGet(v -> Math.max(0, v - 1));
+        }
+    }
+
+    /** The connection slots taken now under {@code key}. */
+    long connections(String key) {
+        AtomicLong n = connections.get(key);
+        return n == null ? 0 : n.get();
     }
 
     private Window window(String key, long windowStartMillis) {

@@ -51,6 +51,24 @@ public final class RedisCounterStore implements CounterStore {
     static final String GIVE_BACK = "if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('DECRBY', KEYS[1], ARGV[1]) end\n"
             + "return 0\n";
 
+    /**
+     * KEYS[1] the hash of a key's connections per node, KEYS[2] the hash of the nodes' heartbeat deadlines;
+     * ARGV node, max. Counts the slots of live nodes (forgetting those of nodes whose heartbeat stopped), and
+     * takes one for the node when fewer than max are taken.
+     */
+    static final String TAKE_CONNECTION = "local now = redis.call('TIME'); now = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)\n"
+            + "local all = redis.call('HGETALL', KEYS[1]); local sum = 0\n"
+            + "for i = 1, #all, 2 do\n"
+            + "  local alive = tonumber(redis.call('HGET', KEYS[2], all[i]) or '0')\n"
+            + "  if all[i] == ARGV[1] or alive > now then sum = sum + tonumber(all[i + 1]) else redis.call('HDEL', KEYS[1], all[i]) end\n"
+            + "end\n"
+            + "if sum >= tonumber(ARGV[2]) then return 0 end\n"
+            + "redis.call('HINCRBY', KEYS[1], ARGV[1], 1)\n"
+            + "return 1\n";
+
+    /** The hash of the nodes' heartbeat deadlines (node id to epoch millis by Redis's clock). */
+    static final String NODES = "synapsews:nodes";
+
     public enum OnFailure { LOCAL, DENY }
 
     /** The part of a window's quota this node holds. */
@@ -73,6 +91,9 @@ public final class RedisCounterStore implements CounterStore {
     private final Consumer<Boolean> onState;
     private final LocalCounterStore fallback = new LocalCounterStore();
     private final Map<String, Lease> leases = new ConcurrentHashMap<>();
+    /** The connection slots this node holds, per key: republished with each heartbeat, so Redis heals from lost updates. */
+    private final Map<String, java.util.concurrent.atomic.AtomicLong> slots = new ConcurrentHashMap<>();
+    private final String nodeId;
     private final ScheduledExecutorService reconnector = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "synapsews-redis-reconnect");
         t.setDaemon(true);
@@ -89,6 +110,13 @@ public final class RedisCounterStore implements CounterStore {
      * @param onState   told true/false at each transition of the store (metrics)
      */
     public RedisCounterStore(String uri, int nodes, long leaseSize, OnFailure onFailure, int timeoutMillis, Consumer<Boolean> onState) {
+        this(uri, "node-" + java.util.UUID.randomUUID(), nodes, leaseSize, onFailure, timeoutMillis, onState);
+    }
+
+    /** @param nodeId this gateway's name among the nodes (its connection slots are kept under it) */
+    public RedisCounterStore(String uri, String nodeId, int nodes, long leaseSize, OnFailure onFailure, int timeoutMillis,
+                             Consumer<Boolean> onState) {
+        this.nodeId = nodeId;
         this.redis = new RedisConnection(uri, timeoutMillis);
         this.uri = uri.replaceAll("//[^@/]*@", "//***@");
         this.nodes = Math.max(1, nodes);
@@ -99,14 +127,14 @@ public final class RedisCounterStore implements CounterStore {
         reconnector.scheduleWithFixedDelay(() -> {
             if (up) {
                 try {
-                    redis.command("PING");
+                    heartbeat();
                 } catch (IOException | RuntimeException e) {
                     down(e);
                 }
             }
         }, 1, 1, TimeUnit.SECONDS);
         try {
-            redis.command("PING");
+            heartbeat();
             log.info("counter store: Redis at " + this.uri + " (" + this.nodes + " node(s), leases of at most " + this.leaseSize + ")");
             onState.accept(true);
         } catch (IOException e) {
@@ -149,6 +177,60 @@ public final class RedisCounterStore implements CounterStore {
             leases.values().removeIf(l -> l.window < windowStartMillis);
         }
         return true;
+    }
+
+    /** Says this node is alive for 5 more seconds (by Redis's clock) and republishes the slots it holds. */
+    private void heartbeat() throws IOException {
+        redis.command("EVAL", "local t = redis.call('TIME'); redis.call('HSET', KEYS[1], ARGV[1], tonumber(t[1]) * 1000 + 5000)"
+                + " return 1", "1", NODES, nodeId);
+        for (Map.Entry<String, java.util.concurrent.atomic.AtomicLong> e : slots.entrySet()) {
+            redis.command("HSET", connectionsKey(e.getKey()), nodeId, String.valueOf(e.getValue().get()));
+        }
+    }
+
+    private static String connectionsKey(String key) {
+        return "synapsews:connections:{" + key + "}";
+    }
+
+    @Override
+    public boolean takeConnection(String key, int max) {
+        java.util.concurrent.atomic.AtomicLong mine = slots.computeIfAbsent(key, k -> new java.util.concurrent.atomic.AtomicLong());
+        if (!up) {
+            return fallback.takeConnection(key, Math.max(1, max / nodes));
+        }
+        try {
+            synchronized (mine) {
+                Object r = redis.command("EVAL", TAKE_CONNECTION, "2", connectionsKey(key), NODES, nodeId, String.valueOf(max));
+                if (((Number) r).longValue() != 1) {
+                    return false;
+                }
+                mine.incrementAndGet();
+                return true;
+            }
+        } catch (IOException | RuntimeException e) {
+            down(e);
+            return fallback.takeConnection(key, Math.max(1, max / nodes));
+        }
+    }
+
+    @Override
+    public void releaseConnection(String key) {
+        java.util.concurrent.atomic.AtomicLong mine = slots.get(key);
+        // a slot taken while Redis was down is the fallback's; Redis learns the node's true count at the next heartbeat
+        if (mine == null || mine.get() <= 0) {
+            fallback.releaseConnection(key);
+            return;
+        }
+        synchronized (mine) {
+            mine.decrementAndGet();
+            if (up) {
+                try {
+                    redis.command("HSET", connectionsKey(key), nodeId, String.valueOf(mine.get()));
+                } catch (IOException | RuntimeException e) {
+                    down(e);
+                }
+            }
+        }
     }
 
     private synchronized void down(Exception e) {
@@ -217,6 +299,13 @@ public final class RedisCounterStore implements CounterStore {
             }
         }
         leases.clear();
+        if (up) {
+            try {
+                redis.command("HDEL", NODES, nodeId); // this node's slots no longer count
+            } catch (IOException | RuntimeException e) {
+                // its heartbeat deadline passes within 5 seconds anyway
+            }
+        }
         redis.close();
     }
 }

@@ -110,6 +110,27 @@ class RedisCounterStoreTest {
     }
 
     @Test
+    void connectionSlotsAreSharedByTheNodesAndGoWithAStoppedNode() throws Exception {
+        int port = freePort();
+        redis(port);
+        String uri = "redis://127.0.0.1:" + port;
+        RedisCounterStore a = new RedisCounterStore(uri, "a", 3, 100, RedisCounterStore.OnFailure.LOCAL, 500, up -> { });
+        RedisCounterStore b = new RedisCounterStore(uri, "b", 3, 100, RedisCounterStore.OnFailure.LOCAL, 500, up -> { });
+        RedisCounterStore c = new RedisCounterStore(uri, "c", 3, 100, RedisCounterStore.OnFailure.LOCAL, 500, up -> { });
+        stores.addAll(List.of(b, c));
+        assertTrue(a.takeConnection("connections|Pair", 2));
+        assertTrue(b.takeConnection("connections|Pair", 2));
+        assertFalse(c.takeConnection("connections|Pair", 2), "the third, on another node, is one too many");
+        b.releaseConnection("connections|Pair");
+        assertTrue(c.takeConnection("connections|Pair", 2));
+        assertFalse(b.takeConnection("connections|Pair", 2));
+        // a node that stops takes its slots with it
+        a.close();
+        assertTrue(b.takeConnection("connections|Pair", 2));
+        assertFalse(c.takeConnection("connections|Pair", 2));
+    }
+
+    @Test
     void unusedLeasesGoBackWhenAGatewayStops() throws Exception {
         int port = freePort();
         redis(port);
