@@ -30,7 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Three gateway processes sharing one real redis-server (Debian's, installed by .ci/run): the demo's Gold
  * subscription gets exactly its 5000 messages a minute over connections spread across the three; tokens of
- * one node's key manager are taken by every node (one signing key store, one configured issuer); with Redis
+ * one node's key manager are taken by every node (one signing key store, one configured issuer) and revoked on
+ * all of them by one; maxConnections holds across the nodes; with Redis
  * killed the open connections keep working and new handshakes follow onStoreFailure; Redis back, the
  * limits are shared again.
  */
@@ -194,6 +195,26 @@ class ClusterTest {
 
     @Test
     @Order(3)
+    void aRevocationOnOneNodeClosesTheClientOnAnother() throws Exception {
+        String token = Tokens.demoProduction(homes.get(0));
+        WsClient onNode1 = WsClient.connect(HttpClient.newHttpClient(), url(1), WsClient.bearer(token));
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(java.net.URI.create("http://localhost:"
+                + homes.get(1).keyManagerPort + "/oauth2/revoke"))
+                .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString((DemoHome.PRODUCTION_CLIENT + ":"
+                        + DemoHome.PRODUCTION_SECRET).getBytes(StandardCharsets.UTF_8)))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("token=" + token)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        // revoked on node 2: the client on node 1 is closed, and no node takes the token again
+        assertEquals("1008 access token revoked", onNode1.closeWithin(5));
+        for (int n = 1; n <= 3; n++) {
+            assertEquals(401, WsClient.handshakeStatus(url(n), token), "node " + n);
+        }
+        assertTrue(nodes.get(0).log().contains("revoked on another node"), "node 1 says where it came from");
+    }
+
+    @Test
+    @Order(4)
     void redisDownKeepsOpenConnectionsAndFollowsOnStoreFailureUntilItIsBack() throws Exception {
         String token = Tokens.demoProduction(homes.get(1));
         WsClient open = WsClient.connect(HttpClient.newHttpClient(), url(1), WsClient.bearer(token));

@@ -11,6 +11,7 @@ import io.synapsews.mediators.ApiProperties;
 import io.synapsews.mediators.internal.analytics.ConnectionLog;
 import io.synapsews.mediators.internal.analytics.GatewayMetrics;
 import io.synapsews.mediators.internal.auth.KeyManager;
+import io.synapsews.mediators.internal.cluster.ClusterBus;
 import io.synapsews.mediators.internal.manage.LiveConnections;
 import io.synapsews.mediators.internal.manage.Management;
 import io.synapsews.mediators.internal.throttle.ConnectionSlots;
@@ -36,6 +37,8 @@ public final class GatewayRuntime implements AutoCloseable {
     private final GatewayConfig config;
     private final KeyManager keyManager;
     private final CounterStore counters;
+    /** Null without a Redis counter store. */
+    private final ClusterBus bus;
     private final GatewayMetrics metrics;
     private final ConnectionLog connectionLog;
     private final long startedAt = System.currentTimeMillis();
@@ -72,6 +75,9 @@ public final class GatewayRuntime implements AutoCloseable {
                         "deny".equals(config.onStoreFailure()) ? RedisCounterStore.OnFailure.DENY : RedisCounterStore.OnFailure.LOCAL,
                         config.counterStoreTimeoutMillis(), metrics::counterStoreUp)
                 : new LocalCounterStore();
+        // the nodes sharing a Redis counter store also tell each other what must hold everywhere (revocations)
+        this.bus = "redis".equals(config.counterStoreType())
+                ? new ClusterBus(config.counterStoreUri(), config.nodeId(), config.counterStoreTimeoutMillis()) : null;
     }
 
     /** Starts the runtime and makes it the current one (closing the previous one). */
@@ -106,11 +112,20 @@ public final class GatewayRuntime implements AutoCloseable {
             km.put("/oauth2/token", keyManager::token);
             km.put("/oauth2/jwks", keyManager::jwks);
             km.put("/oauth2/revoke", keyManager::revoke);
-            keyManager.onRevoked(jti -> {
-                int n = live.close(c -> jti.equals(c.attributes().get(ApiProperties.TOKEN_ID)), CloseCodes.POLICY_VIOLATION,
-                        "access token revoked");
-                log.info("access token " + jti + " revoked" + (n == 0 ? "" : ": closed " + n + " connection(s) with 1008"));
+            keyManager.onRevoked((jti, until) -> {
+                closeRevoked(jti, "");
+                if (bus != null) {
+                    bus.publish("revoke", jti, String.valueOf(until)); // and on every other node
+                }
             });
+            if (bus != null) {
+                bus.on("revoke", f -> {
+                    if (f.length == 2 && f[1].matches("[0-9]{1,19}")) {
+                        keyManager.revokedElsewhere(f[0], Long.parseLong(f[1]));
+                        closeRevoked(f[0], " on another node");
+                    }
+                });
+            }
         }
         Map<String, Function<FullHttpRequest, HttpReply>> admin = new LinkedHashMap<>();
         admin.put("/metrics", r -> HttpReply.text(200, metrics.render()).header("Content-Type", "text/plain; version=0.0.4; charset=utf-8"));
@@ -132,6 +147,12 @@ public final class GatewayRuntime implements AutoCloseable {
         if (!shared && config.analyticsPort() >= 0) {
             analyticsServer = new HttpEndpointServer("analytics", config.analyticsHost(), config.analyticsPort(), admin);
         }
+    }
+
+    private void closeRevoked(String jti, String where) {
+        int n = live.close(c -> jti.equals(c.attributes().get(ApiProperties.TOKEN_ID)), CloseCodes.POLICY_VIOLATION,
+                "access token revoked");
+        log.info("access token " + jti + " revoked" + where + (n == 0 ? "" : ": closed " + n + " connection(s) with 1008"));
     }
 
     /**
@@ -209,6 +230,9 @@ public final class GatewayRuntime implements AutoCloseable {
         }
         if (connectionLog != null) {
             connectionLog.close();
+        }
+        if (bus != null) {
+            bus.close();
         }
         counters.close(); // a shared store gets back the quota this node leased and did not use
         log.info("websocket gateway runtime of " + config.file() + " stopped");

@@ -52,7 +52,7 @@ public final class KeyManager {
     private final GatewayConfig config;
     /** Revoked token ids ({@code jti}) and when each token expires anyway (then it is forgotten). */
     private final Map<String, Long> revoked = new java.util.concurrent.ConcurrentHashMap<>();
-    private volatile java.util.function.Consumer<String> onRevoked = jti -> { };
+    private volatile java.util.function.BiConsumer<String, Long> onRevoked = (jti, until) -> { };
     /** The applications whose keys the token endpoint accepts, now. */
     private final Supplier<Directory> directory;
     private final FailureLimiter failuresByClient;
@@ -287,7 +287,7 @@ public final class KeyManager {
             revoked.values().removeIf(until -> until < now);
             revoked.put(jti, exp.getTime());
             saveRevocations();
-            onRevoked.accept(jti);
+            onRevoked.accept(jti, exp.getTime());
         }
         return HttpReply.json(200, "{}");
     }
@@ -325,8 +325,22 @@ public final class KeyManager {
     }
 
     /** Called with the id of each token revoked, on the key manager's thread (closes its connections). */
-    public void onRevoked(java.util.function.Consumer<String> listener) {
+    public void onRevoked(java.util.function.BiConsumer<String, Long> listener) {
         this.onRevoked = listener;
+    }
+
+    /**
+     * A token revoked on another node (told through the cluster bus): refused here too from now on, and kept
+     * like a local revocation; {@code untilMillis} is when it expires anyway.
+     */
+    public void revokedElsewhere(String tokenId, long untilMillis) {
+        long now = System.currentTimeMillis();
+        if (tokenId == null || untilMillis <= now || revoked.containsKey(tokenId)) {
+            return;
+        }
+        revoked.values().removeIf(until -> until < now);
+        revoked.put(tokenId, untilMillis);
+        saveRevocations();
     }
 
     private static Map<String, List<String>> form(FullHttpRequest req) {

@@ -23,7 +23,7 @@ import javax.net.ssl.SSLSocketFactory;
  * {@code redis-sentinel://[password@]host1:26379,host2:26379[/db]?masterName=mymaster} (the master is asked of
  * the sentinels in turn at each connect).
  */
-final class RedisConnection implements AutoCloseable {
+public final class RedisConnection implements AutoCloseable {
 
     /** An error reply of the server ({@code -ERR ...}). */
     static final class RedisError extends IOException {
@@ -46,7 +46,7 @@ final class RedisConnection implements AutoCloseable {
     private InputStream in;
     private OutputStream out;
 
-    RedisConnection(String uri, int timeoutMillis) {
+    public RedisConnection(String uri, int timeoutMillis) {
         URI u = URI.create(uri);
         String scheme = u.getScheme() == null ? "" : u.getScheme();
         if (!scheme.equals("redis") && !scheme.equals("rediss") && !scheme.equals("redis-sentinel")) {
@@ -103,7 +103,7 @@ final class RedisConnection implements AutoCloseable {
     }
 
     /** Sends one command and returns its reply: Long, String, List, or null; an error reply throws {@link RedisError}. */
-    synchronized Object command(String... args) throws IOException {
+    public synchronized Object command(String... args) throws IOException {
         if (socket == null) {
             connect();
         }
@@ -115,6 +115,29 @@ final class RedisConnection implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             closeQuietly();
             throw e instanceof IOException ? (IOException) e : new IOException(e);
+        }
+    }
+
+    /**
+     * Subscribes to {@code channel} and hands each message's payload to {@code onMessage} until the connection
+     * fails (then it throws); meant for a connection of its own, on a thread of its own.
+     */
+    public void listen(String channel, java.util.function.Consumer<String> onMessage, Runnable onSubscribed) throws IOException {
+        InputStream i;
+        synchronized (this) {
+            closeQuietly();
+            connect();
+            socket.setSoTimeout(0); // a subscriber waits as long as nothing is published
+            write(out, "SUBSCRIBE", channel);
+            i = in;
+        }
+        read(i); // the subscription's confirmation
+        onSubscribed.run();
+        while (true) {
+            Object m = read(i);
+            if (m instanceof List && ((List<?>) m).size() == 3 && "message".equals(((List<?>) m).get(0))) {
+                onMessage.accept(String.valueOf(((List<?>) m).get(2)));
+            }
         }
     }
 
