@@ -72,7 +72,8 @@ class ClusterTest {
                     // at most two connections at once, all nodes together
                     .replace("</applications>", "<application name=\"Pair\" maxConnections=\"2\"><keys clientId=\"pair\""
                             + " clientSecret=\"pair-secret\"/><subscription api=\"EchoWebSocket\" version=\"1.0\"/></application>"
-                            + "</applications>");
+                            + "<application name=\"Spread\"><keys clientId=\"spread\" clientSecret=\"spread-secret\"/>"
+                            + "<subscription api=\"EchoWebSocket\" version=\"1.0\"/></application></applications>");
             Files.writeString(config.toPath(), xml);
             homes.add(home);
         }
@@ -213,8 +214,49 @@ class ClusterTest {
         assertTrue(nodes.get(0).log().contains("revoked on another node"), "node 1 says where it came from");
     }
 
+    /** The sample HAProxy configuration, its ports pointed at nodes 1 and 2: clients spread over both. */
     @Test
     @Order(4)
+    void theSampleHaproxyConfigSpreadsClientsOverTwoNodes() throws Exception {
+        File haproxy = new File("/usr/sbin/haproxy");
+        assertTrue(haproxy.canExecute(), "the cluster test needs Debian's haproxy (apt-get install haproxy)");
+        int front = TestHome.freePort();
+        String cfg = Files.readString(Path.of("..", "sample-configs", "haproxy", "haproxy.cfg"))
+                .replace("127.0.0.1:9000", "127.0.0.1:" + front)
+                .replace("127.0.0.1:9099", "127.0.0.1:" + homes.get(0).wsPort).replace("port 9191", "port " + homes.get(0).analyticsPort)
+                .replace("127.0.0.1:9199", "127.0.0.1:" + homes.get(1).wsPort).replace("port 9291", "port " + homes.get(1).analyticsPort);
+        assertTrue(cfg.contains(":" + homes.get(1).wsPort) && cfg.contains("port " + homes.get(1).analyticsPort), cfg);
+        Path file = tmp.resolve("haproxy.cfg");
+        Files.writeString(file, cfg);
+        Process p = new ProcessBuilder(haproxy.getPath(), "-db", "-f", file.toString()).redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("haproxy.log").toFile()).start();
+        try {
+            io.synapsews.testing.Await.until(java.time.Duration.ofSeconds(15), () -> TestHome.listening(front),
+                    "haproxy listening: " + tmp.resolve("haproxy.log"));
+            String token = Tokens.clientCredentials("http://localhost:" + homes.get(0).keyManagerPort + "/oauth2/token", "spread",
+                    "spread-secret");
+            // both servers up by their health checks before the clients come
+            Thread.sleep(1500);
+            List<WsClient> clients = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                WsClient c = WsClient.connect(HttpClient.newHttpClient(), "ws://127.0.0.1:" + front + "/echowebsocket/1.0",
+                        WsClient.bearer(token));
+                ManagementApiTest.echo(c, "through haproxy " + i);
+                clients.add(c);
+            }
+            String opened = "synapsews_connections_opened_total{api=\"EchoWebSocket\",version=\"1.0\",application=\"Spread\"}";
+            assertTrue(metrics(1).contains(opened) && metrics(2).contains(opened), "least connections: clients on both nodes");
+            for (WsClient c : clients) {
+                c.ws.sendClose(1000, "").join();
+            }
+        } finally {
+            p.destroy();
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    @Order(5)
     void redisDownKeepsOpenConnectionsAndFollowsOnStoreFailureUntilItIsBack() throws Exception {
         String token = Tokens.demoProduction(homes.get(1));
         WsClient open = WsClient.connect(HttpClient.newHttpClient(), url(1), WsClient.bearer(token));
