@@ -83,6 +83,10 @@ nginx_pids() { echo "$NGINX_PID,$(pgrep -P "$NGINX_PID" | paste -sd, -)"; }
 HOME_DIR=$WORK/home
 mkdir -p "$HOME_DIR"
 cp -r "$ROOT/sample-configs/repository" "$HOME_DIR/"
+# the demo key store the launcher generates on first start (the management API and the wss endpoint need it)
+mkdir -p "$HOME_DIR/repository/resources/security"
+keytool -genkeypair -alias wso2carbon -keyalg RSA -keysize 2048 -validity 30 -dname CN=localhost -storetype JKS \
+    -keystore "$HOME_DIR/repository/resources/security/wso2carbon.jks" -storepass wso2carbon -keypass wso2carbon 2>/dev/null
 rm -f "$HOME_DIR"/repository/conf/synapse-config/inbound-endpoints/*.xml
 # the demo API as the README ships it (synapse.xml keeps its <websocketGateway> startup: key manager, tiers,
 # analytics, management, which creates EchoWebSocket from repository/conf/apis), its two endpoints pointed at the echo backend, its application subscribed with the Unlimited
