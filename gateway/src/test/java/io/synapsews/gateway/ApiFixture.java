@@ -195,6 +195,7 @@ final class ApiFixture implements AutoCloseable {
             {"Custom", "get-property('X-Custom')"},
             {"Transport", "get-property('transport', 'api.ut.keyType')"},
             {"ClientIp", "get-property('websocket.client.ip')"},
+            {"ConnectionId", "get-property('websocket.connection.id')"},
         };
         StringBuilder props = new StringBuilder();
         for (String[] s : seen) {

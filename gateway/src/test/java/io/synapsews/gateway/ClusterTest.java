@@ -11,11 +11,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
+import com.nimbusds.jose.util.JSONObjectUtils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -196,6 +199,55 @@ class ClusterTest {
 
     @Test
     @Order(3)
+    void theConnectionsApiOfAnyNodeReachesTheClientOnAnother() throws Exception {
+        String token = Tokens.clientCredentials("http://localhost:" + homes.get(0).keyManagerPort + "/oauth2/token", "spread", "spread-secret");
+        WsClient onNode3 = WsClient.connect(HttpClient.newHttpClient(), url(3), WsClient.bearer(token));
+        onNode3.ws.sendText("hi", true);
+        assertEquals("hi", onNode3.messages.poll(10, TimeUnit.SECONDS));
+
+        // node 1 lists the connections of all three
+        HttpResponse<String> list = management(1, "GET", "/connections?application=Spread", null);
+        assertEquals(200, list.statusCode(), list.body());
+        Map<String, Object> json = JSONObjectUtils.parse(list.body());
+        assertEquals(List.of("node1", "node2", "node3"), ((List<?>) json.get("nodes")).stream().sorted().collect(Collectors.toList()), list.body());
+        List<?> items = (List<?>) json.get("list");
+        assertEquals(1, items.size(), list.body());
+        Map<?, ?> item = (Map<?, ?>) items.get(0);
+        assertEquals("node3", item.get("node"));
+        String id = String.valueOf(item.get("connectionId"));
+        assertTrue(id.startsWith("node3~"), id);
+
+        // node 2 describes it and sends it a message; node 1 closes it
+        HttpResponse<String> one = management(2, "GET", "/connections/" + id, null);
+        assertEquals(200, one.statusCode(), one.body());
+        assertEquals(1L, ((Number) JSONObjectUtils.parse(one.body()).get("messagesIn")).longValue(), one.body());
+        HttpResponse<String> sent = management(2, "POST", "/connections/" + id, "pushed by node 2");
+        assertEquals(200, sent.statusCode(), sent.body());
+        assertEquals("pushed by node 2", onNode3.messages.poll(10, TimeUnit.SECONDS));
+        HttpResponse<String> closed = management(1, "DELETE", "/connections/" + id + "?code=4001&reason=moved", null);
+        assertEquals(204, closed.statusCode(), closed.body());
+        assertEquals("4001 moved", onNode3.closeWithin(5));
+        assertEquals(410, management(1, "GET", "/connections/" + id, null).statusCode(), "closed: gone");
+        assertEquals(410, management(1, "DELETE", "/connections/node9~AAAAAAAAAAAAAAAA", null).statusCode(), "no such node");
+    }
+
+    /** A call of node {@code node}'s management API (HTTPS with the demo key store), as the admin user. */
+    static HttpResponse<String> management(int node, String method, String path, String body) throws Exception {
+        if (managementClient == null) {
+            File trust = tmp.resolve("trust.jks").toFile();
+            KeyStores.trustStoreFor(homes.get(0).keyStore, "wso2carbon", "wso2carbon", trust);
+            managementClient = HttpClient.newBuilder().sslContext(TestHome.trusting(trust)).build();
+        }
+        return managementClient.send(HttpRequest.newBuilder(java.net.URI.create("https://localhost:" + homes.get(node - 1).managementPort + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString("admin:admin".getBytes(StandardCharsets.UTF_8)))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static HttpClient managementClient;
+
+    @Test
+    @Order(4)
     void aRevocationOnOneNodeClosesTheClientOnAnother() throws Exception {
         String token = Tokens.demoProduction(homes.get(0));
         WsClient onNode1 = WsClient.connect(HttpClient.newHttpClient(), url(1), WsClient.bearer(token));
@@ -216,7 +268,7 @@ class ClusterTest {
 
     /** The sample HAProxy configuration, its ports pointed at nodes 1 and 2: clients spread over both. */
     @Test
-    @Order(4)
+    @Order(5)
     void theSampleHaproxyConfigSpreadsClientsOverTwoNodes() throws Exception {
         File haproxy = new File("/usr/sbin/haproxy");
         assertTrue(haproxy.canExecute(), "the cluster test needs Debian's haproxy (apt-get install haproxy)");
@@ -256,7 +308,7 @@ class ClusterTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void redisDownKeepsOpenConnectionsAndFollowsOnStoreFailureUntilItIsBack() throws Exception {
         String token = Tokens.demoProduction(homes.get(1));
         WsClient open = WsClient.connect(HttpClient.newHttpClient(), url(1), WsClient.bearer(token));

@@ -70,6 +70,9 @@ final class InboundSourceConnection implements SourceLeg {
     /** Handshake → open → closing → closed, with the code the client leg closed with; changed on the event loop. */
     private final LegState state;
     private volatile HandshakeRejection rejection;
+    /** Headers for the 101 (null: none); taken, and so closed to additions, when the answer is written. */
+    private Map<String, String> responseHeaders;
+    private boolean answered;
     /** The handshake timed out and the client was answered: a backend leg opened later closes at once. */
     private volatile boolean abandoned;
     private volatile long openedAt;
@@ -188,6 +191,28 @@ final class InboundSourceConnection implements SourceLeg {
         if (abandoned || state.isEnding()) {
             target.close(CloseCodes.GOING_AWAY, "client gone");
         }
+    }
+
+    @Override
+    public synchronized void addResponseHeader(String name, String value) {
+        if (name == null || !name.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}")) {
+            throw new IllegalArgumentException("not an HTTP header name: " + SafeText.forLog(String.valueOf(name)));
+        }
+        if (answered) {
+            return;
+        }
+        if (responseHeaders == null) {
+            responseHeaders = new LinkedHashMap<>(4);
+        }
+        responseHeaders.put(name, SafeText.forHeaderValue(value == null ? "" : value));
+    }
+
+    /** The headers for the 101; later additions are ignored. */
+    synchronized Map<String, String> takeResponseHeaders() {
+        answered = true;
+        Map<String, String> h = responseHeaders;
+        responseHeaders = null;
+        return h == null ? Collections.emptyMap() : h;
     }
 
     @Override

@@ -19,10 +19,12 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
@@ -132,6 +134,7 @@ final class SourceHandshakeHandler extends SimpleChannelInboundHandler<FullHttpR
             answer(ctx, conn, request, null, null);
             return;
         }
+        ConnectionListeners.handshaking(conn); // e.g. the gateway gives it its cluster-wide id
         // the handshake pool, not the connection's serial executor: no message can arrive before the 101
         endpoint.runtime().handshakePool().execute(() -> {
             if (conn.isAbandoned() || !ch.isActive()) {
@@ -292,7 +295,9 @@ final class SourceHandshakeHandler extends SimpleChannelInboundHandler<FullHttpR
             ctx.pipeline().addAfter(ctx.name(), "ws-liveness", new LivenessHandler(liveness(conn), config.liveness()));
         }
         answered = true;
-        handshaker.handshake(ch, request).addListener(f -> {
+        HttpHeaders extra = new DefaultHttpHeaders();
+        conn.takeResponseHeaders().forEach(extra::set);
+        handshaker.handshake(ch, request, extra, ch.newPromise()).addListener(f -> {
             cancelTimeout();
             if (f.isSuccess()) {
                 conn.opened();

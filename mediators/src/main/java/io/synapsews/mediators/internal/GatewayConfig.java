@@ -16,6 +16,7 @@ import io.synapsews.mediators.internal.throttle.Tier;
 import io.synapsews.transport.config.ParameterException;
 import io.synapsews.transport.config.Parameters;
 import io.synapsews.transport.config.ServerHome;
+import io.synapsews.transport.spi.SafeText;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
@@ -106,10 +107,15 @@ public final class GatewayConfig {
         String node = attr(root, "nodeId", System.getProperty("synapsews.node.id"));
         if (node == null) {
             try {
-                node = java.net.InetAddress.getLocalHost().getHostName();
+                node = java.net.InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9._-]", "_");
             } catch (java.net.UnknownHostException e) {
                 node = "node";
             }
+            node = node.isEmpty() ? "node" : node.substring(0, Math.min(64, node.length()));
+        }
+        if (!node.matches("[A-Za-z0-9._-]{1,64}")) {
+            // it is part of every connection id (routing a connections API call to its node) and of Redis messages
+            throw error("@nodeId (or --node-id)", "must be 1 to 64 letters, digits, '.', '_' or '-', not '" + SafeText.forLog(node) + "'");
         }
         nodeId = node;
 

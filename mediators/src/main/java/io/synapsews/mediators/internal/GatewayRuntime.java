@@ -3,6 +3,7 @@ package io.synapsews.mediators.internal;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -12,6 +13,8 @@ import io.synapsews.mediators.internal.analytics.ConnectionLog;
 import io.synapsews.mediators.internal.analytics.GatewayMetrics;
 import io.synapsews.mediators.internal.auth.KeyManager;
 import io.synapsews.mediators.internal.cluster.ClusterBus;
+import io.synapsews.mediators.internal.cluster.ClusterCalls;
+import io.synapsews.mediators.internal.manage.ConnectionsApi;
 import io.synapsews.mediators.internal.manage.LiveConnections;
 import io.synapsews.mediators.internal.manage.Management;
 import io.synapsews.mediators.internal.throttle.ConnectionSlots;
@@ -50,9 +53,13 @@ public final class GatewayRuntime implements AutoCloseable {
     private HttpEndpointServer analyticsServer;
     private Management management;
     /** The client connections open now, for closing those a revocation or a management change affects. */
-    private final LiveConnections live = new LiveConnections();
+    private final LiveConnections live;
+    /** The connections API (served on the management port): this node's connections, the others' through the bus. */
+    private final ConnectionsApi connections;
     /** The maxConnections slots of open connections, and of handshakes under way. */
     private final ConnectionSlots slots = new ConnectionSlots(this::counters);
+    /** How long a call to another node (the connections API) waits for its answer. */
+    static final long CLUSTER_CALL_MILLIS = 2000;
     private final java.util.concurrent.ScheduledExecutorService sweeper = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "synapsews-connection-slots");
         t.setDaemon(true);
@@ -78,6 +85,12 @@ public final class GatewayRuntime implements AutoCloseable {
         // the nodes sharing a Redis counter store also tell each other what must hold everywhere (revocations)
         this.bus = "redis".equals(config.counterStoreType())
                 ? new ClusterBus(config.counterStoreUri(), config.nodeId(), config.counterStoreTimeoutMillis()) : null;
+        this.live = new LiveConnections(config.nodeId());
+        ConnectionsApi[] api = new ConnectionsApi[1];
+        ClusterCalls calls = bus == null ? null
+                : new ClusterCalls(bus, sweeper, CLUSTER_CALL_MILLIS, (op, args) -> api[0].answer(op, args));
+        this.connections = api[0] = new ConnectionsApi(config.nodeId(), live, metrics, calls,
+                counters instanceof RedisCounterStore ? ((RedisCounterStore) counters)::liveNodes : () -> List.of(config.nodeId()));
     }
 
     /** Starts the runtime and makes it the current one (closing the previous one). */
@@ -179,6 +192,7 @@ public final class GatewayRuntime implements AutoCloseable {
     }
 
     public LiveConnections live() { return live; }
+    public ConnectionsApi connections() { return connections; }
     public ConnectionSlots slots() { return slots; }
     public GatewayConfig config() { return config; }
     /** Who may call what, now. */

@@ -181,13 +181,29 @@ public final class HttpEndpointServer implements AutoCloseable {
                     }
                 }
             }
+            boolean keepAlive = HttpUtil.isKeepAlive(req) && req.decoderResult().isSuccess();
+            if (reply.later != null) {
+                String what = req.method() + " " + SafeText.forLog(req.uri());
+                ctx.channel().config().setAutoRead(false); // answers stay in order: no next request until this one's
+                reply.later.whenComplete((r, e) -> ctx.executor().execute(() -> {
+                    ctx.channel().config().setAutoRead(true);
+                    if (e != null || r == null) {
+                        log.error(name + ": " + what + " failed", e);
+                    }
+                    write(ctx, e != null || r == null ? HttpReply.text(500, "internal error\n") : r, keepAlive);
+                }));
+                return;
+            }
+            write(ctx, reply, keepAlive);
+        }
+
+        private void write(ChannelHandlerContext ctx, HttpReply reply, boolean keepAlive) {
             FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(reply.status),
                     Unpooled.wrappedBuffer(reply.body));
             r.headers().set(HttpHeaderNames.CONTENT_TYPE, reply.contentType);
             r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, reply.body.length);
             r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
             reply.headers.forEach((k, v) -> r.headers().set(k, v));
-            boolean keepAlive = HttpUtil.isKeepAlive(req) && req.decoderResult().isSuccess();
             HttpUtil.setKeepAlive(r, keepAlive);
             if (keepAlive) {
                 ctx.writeAndFlush(r);

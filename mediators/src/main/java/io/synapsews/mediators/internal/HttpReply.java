@@ -11,6 +11,8 @@ public final class HttpReply {
     final String contentType;
     final byte[] body;
     final Map<String, String> headers = new LinkedHashMap<>();
+    /** The answer to write when it is ready (an answer another node gives); null for this one itself. */
+    final java.util.concurrent.CompletionStage<HttpReply> later;
 
     private HttpReply(int status, String contentType, String body) {
         this(status, contentType, body.getBytes(StandardCharsets.UTF_8));
@@ -20,6 +22,22 @@ public final class HttpReply {
         this.status = status;
         this.contentType = contentType;
         this.body = body;
+        this.later = null;
+    }
+
+    private HttpReply(java.util.concurrent.CompletionStage<HttpReply> later) {
+        this.status = 0;
+        this.contentType = null;
+        this.body = new byte[0];
+        this.later = later;
+    }
+
+    /**
+     * An answer written when {@code later} completes, so that the server's thread does not wait for it; the
+     * route must have copied what it needs of the request (its buffer is released when the route returns).
+     */
+    public static HttpReply later(java.util.concurrent.CompletionStage<HttpReply> later) {
+        return new HttpReply(later);
     }
 
     /** An answer of any content type (the console's pages, scripts and images). */
@@ -33,6 +51,10 @@ public final class HttpReply {
 
     public static HttpReply text(int status, String text) {
         return new HttpReply(status, "text/plain; charset=UTF-8", text);
+    }
+
+    public byte[] body() {
+        return body.clone();
     }
 
     public int status() {

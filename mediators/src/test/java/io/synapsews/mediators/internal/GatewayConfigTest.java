@@ -80,6 +80,8 @@ class GatewayConfigTest {
         assertTrue(e.contains("counterStore/@onStoreFailure") && e.contains("panic"), e);
         e = error("<gateway><counterStore type=\"redis\" nodes=\"0\"/></gateway>");
         assertTrue(e.contains("counterStore/@nodes"), e);
+        e = error("<gateway nodeId=\"node 1~x\"/>");
+        assertTrue(e.contains("@nodeId (or --node-id)") && e.contains("node 1~x"), e); // it is part of every connection id
         e = error("<gateway><unclosed></gateway>");
         assertTrue(e.contains("not well-formed XML"), e);
         e = error("<gatewy/>");

@@ -58,6 +58,13 @@ public interface ClientConnection {
      */
     void removeQueryParameter(String name);
 
+    /**
+     * Adds a header to the 101 answer of the handshake (listeners and handshake mediators call it before the
+     * answer; later calls are ignored). The name must be an HTTP token; the value is written with control
+     * characters removed.
+     */
+    void addResponseHeader(String name, String value);
+
     /** Closes the connection with this code and reason (both legs). */
     void close(int code, String reason);
 

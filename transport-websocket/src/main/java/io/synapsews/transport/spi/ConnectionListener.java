@@ -7,6 +7,14 @@ package io.synapsews.transport.spi;
  */
 public interface ConnectionListener {
 
+    /**
+     * The client's upgrade request passed the endpoint's own checks and its handshake is about to be mediated:
+     * a listener may put attributes on the connection (its handshake mediation sees them) and headers for its
+     * 101 ({@link ClientConnection#addResponseHeader}).
+     */
+    default void handshaking(ClientConnection connection) {
+    }
+
     /** The client was answered 101. */
     default void opened(ClientConnection connection) {
     }

@@ -24,6 +24,10 @@ public final class ConnectionListeners {
         LISTENERS.remove(l);
     }
 
+    public static void handshaking(ClientConnection c) {
+        fire(c, "handshake", l -> l.handshaking(c));
+    }
+
     public static void opened(ClientConnection c) {
         fire(c, "open", l -> l.opened(c));
     }

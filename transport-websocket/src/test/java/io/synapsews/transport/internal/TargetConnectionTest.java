@@ -53,6 +53,7 @@ class TargetConnectionTest {
         @Override public void rejectHandshake(int status, Map<String, String> headers, String body, String reason) { }
         @Override public void hideSubprotocol(String entry) { }
         @Override public void removeQueryParameter(String name) { }
+        @Override public void addResponseHeader(String name, String value) { }
         @Override public void close(int code, String reason) { closes.add("close " + code + " " + reason); }
         @Override public void closeAt(long epochMillis, int code, String reason) { }
         @Override public boolean isWritable() { return true; }

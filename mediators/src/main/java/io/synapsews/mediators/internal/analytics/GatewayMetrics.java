@@ -113,6 +113,12 @@ public final class GatewayMetrics implements ConnectionListener {
         }
     }
 
+    /** An open connection's messages and bytes so far: client to backend, backend to client; null when not open. */
+    public long[] totals(ClientConnection c) {
+        ConnectionStats s = live.get(c);
+        return s == null ? null : new long[] {s.messagesIn.sum(), s.messagesOut.sum(), s.bytesIn.sum(), s.bytesOut.sum(), s.throttled.sum()};
+    }
+
     /** The Prometheus text exposition (format 0.0.4). */
     public String render() {
         StringBuilder out = new StringBuilder();

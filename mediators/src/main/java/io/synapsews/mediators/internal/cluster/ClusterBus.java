@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 import io.synapsews.mediators.internal.throttle.RedisConnection;
@@ -25,7 +26,7 @@ public final class ClusterBus implements AutoCloseable {
     private final String nodeId;
     private final RedisConnection publisher;
     private final RedisConnection subscriber;
-    private final Map<String, Consumer<String[]>> handlers = new ConcurrentHashMap<>();
+    private final Map<String, BiConsumer<String, String[]>> handlers = new ConcurrentHashMap<>();
     private final Thread listener;
     private final CountDownLatch subscribed = new CountDownLatch(1);
     private volatile boolean closed;
@@ -47,7 +48,17 @@ public final class ClusterBus implements AutoCloseable {
 
     /** Calls {@code handler} with the fields of every message of {@code type} another node publishes. */
     public void on(String type, Consumer<String[]> handler) {
+        handlers.put(type, (from, fields) -> handler.accept(fields));
+    }
+
+    /** Calls {@code handler} with the sending node's id and the fields of every message of {@code type} another node publishes. */
+    public void onFrom(String type, BiConsumer<String, String[]> handler) {
         handlers.put(type, handler);
+    }
+
+    /** This node's id on the bus. */
+    public String nodeId() {
+        return nodeId;
     }
 
     /** Tells the other nodes; false (logged) when Redis cannot be reached. Fields must not contain spaces. */
@@ -94,14 +105,14 @@ public final class ClusterBus implements AutoCloseable {
         if (parts.length < 2 || nodeId.equals(parts[1])) {
             return;
         }
-        Consumer<String[]> h = handlers.get(parts[0]);
+        BiConsumer<String, String[]> h = handlers.get(parts[0]);
         if (h == null) {
             return;
         }
         String[] fields = new String[parts.length - 2];
         System.arraycopy(parts, 2, fields, 0, fields.length);
         try {
-            h.accept(fields);
+            h.accept(parts[1], fields);
         } catch (RuntimeException e) {
             log.error("cluster: '" + parts[0] + "' from node " + parts[1] + " failed here", e);
         }

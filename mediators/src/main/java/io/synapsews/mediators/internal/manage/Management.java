@@ -107,6 +107,13 @@ public final class Management implements AutoCloseable {
         routes.put(PUBLISHER + "/*", r -> guarded(r, this::publisher));
         routes.put(DEVPORTAL + "/*", r -> guarded(r, this::devportal));
         routes.put(ADMIN + "/*", r -> guarded(r, this::admin));
+        // the connections API (every node's connections; apim:admin): not under this object's lock, it may wait for other nodes
+        Function<FullHttpRequest, HttpReply> connections = r -> {
+            HttpReply refused = authorize(r, List.of("apim:admin"));
+            return refused != null ? refused : runtime.connections().handle(r);
+        };
+        routes.put("/connections", connections);
+        routes.put("/connections/*", connections);
         String openApi = openApi();
         routes.put(OPENAPI, r -> HttpReply.json(200, openApi)); // the description is public, as WSO2's swagger is
         // the web console: its files are public, everything it shows comes from the REST APIs above
@@ -249,20 +256,9 @@ public final class Management implements AutoCloseable {
         QueryStringDecoder q = new QueryStringDecoder(req.uri());
         String p = q.path();
         String base = p.startsWith(PUBLISHER) ? PUBLISHER : p.startsWith(DEVPORTAL) ? DEVPORTAL : ADMIN;
-        java.util.Set<String> scopes = basic(req) ? null : bearerScopes(req);
-        if (!basic(req) && scopes == null) {
-            return error(401, "Unauthorized", "HTTP Basic credentials of the management user, or a valid access token"
-                    + " of the built-in key manager, are required", null)
-                    // a page's script (the console) asks not to be challenged with Basic: the browser would open its own dialog
-                    .header("WWW-Authenticate", (req.headers().contains("X-Requested-With") ? "" : "Basic realm=\"synapse-ws management\", ")
-                            + "Bearer realm=\"synapse-ws management\"");
-        }
-        if (scopes != null) {
-            List<String> needed = scopesFor(base, req.method().name(), p);
-            if (needed.stream().noneMatch(scopes::contains)) {
-                return error(403, "Forbidden", "the access token needs the scope " + String.join(" or ", needed), null)
-                        .header("WWW-Authenticate", "Bearer error=\"insufficient_scope\", scope=\"" + String.join(" ", needed) + "\"");
-            }
+        HttpReply refused = authorize(req, scopesFor(base, req.method().name(), p));
+        if (refused != null) {
+            return refused;
         }
         List<String> segments = new ArrayList<>();
         for (String s : p.substring(base.length()).split("/")) {
@@ -289,6 +285,26 @@ public final class Management implements AutoCloseable {
             log.error("management: " + req.method() + " " + p + " could not be stored or deployed: " + e.getMessage(), e);
             return error(500, "Internal Server Error", "the change could not be stored or deployed: " + e.getMessage(), null);
         }
+    }
+
+    /**
+     * Null when the request carries the management user's Basic credentials or an access token with one of
+     * {@code needed}; else the 401 or 403 to answer.
+     */
+    private HttpReply authorize(FullHttpRequest req, List<String> needed) {
+        java.util.Set<String> scopes = basic(req) ? null : bearerScopes(req);
+        if (!basic(req) && scopes == null) {
+            return error(401, "Unauthorized", "HTTP Basic credentials of the management user, or a valid access token"
+                    + " of the built-in key manager, are required", null)
+                    // a page's script (the console) asks not to be challenged with Basic: the browser would open its own dialog
+                    .header("WWW-Authenticate", (req.headers().contains("X-Requested-With") ? "" : "Basic realm=\"synapse-ws management\", ")
+                            + "Bearer realm=\"synapse-ws management\"");
+        }
+        if (scopes != null && needed.stream().noneMatch(scopes::contains)) {
+            return error(403, "Forbidden", "the access token needs the scope " + String.join(" or ", needed), null)
+                    .header("WWW-Authenticate", "Bearer error=\"insufficient_scope\", scope=\"" + String.join(" ", needed) + "\"");
+        }
+        return null;
     }
 
     /**

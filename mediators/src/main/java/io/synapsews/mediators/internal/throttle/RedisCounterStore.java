@@ -188,6 +188,21 @@ public final class RedisCounterStore implements CounterStore {
         }
     }
 
+    /** The ids of the nodes whose heartbeat has not ended (by Redis's clock), this one included. */
+    public List<String> liveNodes() throws IOException {
+        Object r = redis.command("EVAL", "local now = redis.call('TIME'); now = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)\n"
+                + "local all = redis.call('HGETALL', KEYS[1]); local out = {}\n"
+                + "for i = 1, #all, 2 do if tonumber(all[i + 1]) > now then out[#out + 1] = all[i] end end\n"
+                + "return out\n", "1", NODES);
+        List<String> nodes = new java.util.ArrayList<>();
+        if (r instanceof List) {
+            for (Object o : (List<?>) r) {
+                nodes.add(String.valueOf(o));
+            }
+        }
+        return nodes;
+    }
+
     private static String connectionsKey(String key) {
         return "synapsews:connections:{" + key + "}";
     }
