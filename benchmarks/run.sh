@@ -96,6 +96,21 @@ sed -i "s#ws://localhost:8080/#ws://127.0.0.1:$BACKEND_PORT/#" "$CONF"/apis/Echo
 sed -i -e "s#port=\"9095\"#port=\"$KM_PORT\"#" -e "s#localhost:9095#localhost:$KM_PORT#" -e "s#port=\"9191\"#port=\"$ANALYTICS_PORT\"#" \
     -e "s#port=\"9443\"#port=\"$MGMT_PORT\"#" \
     -e 's#handshakesPerMinute="600"#handshakesPerMinute="0"#' -e 's#tier="Gold"#tier="Unlimited"#' "$CONF/websocket-gateway.xml"
+# TIER=Bench: the demo application's subscription on a tier that counts every message (2e9 a minute, never
+# reached), so that the counter store is on the path; COUNTER_STORE=redis: that count on a redis-server started
+# here (one node, leases of LEASE_SIZE), else the local store (benchmarks/counter-store.sh runs both)
+if [ "${TIER:-Unlimited}" != Unlimited ]; then
+    sed -i -e "s#tier=\"Unlimited\"#tier=\"$TIER\"#" -e "s#<tiers>#<tiers><tier name=\"$TIER\" messagesPerMinute=\"2000000000\"/>#" \
+        "$CONF/websocket-gateway.xml"
+fi
+if [ "${COUNTER_STORE:-local}" = redis ]; then
+    REDIS_PORT=$(free_port)
+    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no > "$WORK/redis.log" 2>&1 &
+    PIDS+=("$!")
+    wait_port "$REDIS_PORT"
+    sed -i "s#^    <analytics host=#    <counterStore type=\"redis\" uri=\"redis://127.0.0.1:$REDIS_PORT/0\" nodes=\"1\" leaseSize=\"${LEASE_SIZE:-100}\"/>\n    <analytics host=#" \
+        "$CONF/websocket-gateway.xml"
+fi
 SEQ=$HOME_DIR/repository/conf/synapse-config/sequences
 cat > "$SEQ/benchPassThroughSeq.xml" <<XML
 <sequence xmlns="http://ws.apache.org/ns/synapse" name="benchPassThroughSeq">
@@ -202,5 +217,6 @@ java -cp "$BENCH_JAR" io.synapsews.bench.Report "$RAW" > "$OUT/table.md"
 {
     echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -r); $(java -version 2>&1 | head -1); $(nginx -v 2>&1)"
     echo "runs: $RUNS x ${SECONDS_PER_RUN}s (+${WARMUP}s warm-up); gateway JVM: -Xms1g -Xmx1g ${GATEWAY_JVM_OPTS:-}"
+    echo "demo API tier: ${TIER:-Unlimited}; counter store: ${COUNTER_STORE:-local}${REDIS_PORT:+ (redis-server $(redis-server --version | cut -d' ' -f3), leases of ${LEASE_SIZE:-100})}"
 } > "$OUT/machine.txt"
 cat "$OUT/machine.txt" "$OUT/table.md"

@@ -231,6 +231,87 @@ class ClusterTest {
         assertEquals(410, management(1, "DELETE", "/connections/node9~AAAAAAAAAAAAAAAA", null).statusCode(), "no such node");
     }
 
+    @Test
+    @Order(4)
+    void managementChangesOnOneNodeTakeEffectOnAllOfThem() throws Exception {
+        // node 1: a new API, published; an application with keys, subscribed to it and to the demo API
+        String apiId = field(managed(1, "POST", "/api/am/publisher/v4/apis", "{\"name\":\"Roam\",\"context\":\"/roam\","
+                + "\"version\":\"1.0\",\"type\":\"WS\",\"policies\":[\"Gold\"],\"endpointConfig\":{\"endpoint_type\":\"ws\","
+                + "\"production_endpoints\":{\"url\":\"" + backend.url() + "\"},\"sandbox_endpoints\":{\"url\":\"" + backend.url() + "\"}}}", 201), "id");
+        managed(1, "POST", "/api/am/publisher/v4/apis/change-lifecycle?apiId=" + apiId + "&action=Publish", "", 200);
+        String appId = field(managed(1, "POST", "/api/am/devportal/v3/applications", "{\"name\":\"Roaming\"}", 201), "applicationId");
+        Map<String, Object> keys = managed(1, "POST", "/api/am/devportal/v3/applications/" + appId + "/generate-keys",
+                "{\"keyType\":\"PRODUCTION\"}", 200);
+        Map<?, ?> demo = (Map<?, ?>) ((List<?>) managed(1, "GET", "/api/am/publisher/v4/apis?query=name:EchoWebSocket", null, 200)
+                .get("list")).get(0);
+        String demoSubscription = field(managed(1, "POST", "/api/am/devportal/v3/subscriptions", "{\"apiId\":\"" + demo.get("id")
+                + "\",\"applicationId\":\"" + appId + "\",\"throttlingPolicy\":\"Gold\"}", 201), "subscriptionId");
+        managed(1, "POST", "/api/am/devportal/v3/subscriptions", "{\"apiId\":\"" + apiId + "\",\"applicationId\":\"" + appId
+                + "\",\"throttlingPolicy\":\"Gold\"}", 201);
+        // nodes 2 and 3 know all of it: node 2's key manager issues the token, node 3 and node 2 take it on both APIs
+        String token = await(() -> {
+            try {
+                return Tokens.clientCredentials("http://localhost:" + homes.get(1).keyManagerPort + "/oauth2/token",
+                        field(keys, "consumerKey"), field(keys, "consumerSecret"));
+            } catch (AssertionError | Exception notYet) {
+                return null;
+            }
+        });
+        String roam2 = "ws://localhost:" + homes.get(1).wsPort + "/roam/1.0";
+        await(() -> WsClient.handshakeStatus(roam2, token) == 101 ? "" : null);
+        WsClient onNode3 = WsClient.connect(HttpClient.newHttpClient(), url(3), WsClient.bearer(token));
+        ManagementApiTest.echo(onNode3, "the demo API on node 3");
+        WsClient roamOnNode2 = WsClient.connect(HttpClient.newHttpClient(), roam2, WsClient.bearer(token));
+        ManagementApiTest.echo(roamOnNode2, "the new API on node 2");
+        assertEquals("1", field(managed(2, "GET", "/api/am/publisher/v4/apis?query=name:Roam", null, 200), "count"),
+                "node 2's management API has the API too");
+
+        // node 1 retires the new API: its client on node 2 closes with 1001, the demo API's client on node 3 stays
+        managed(1, "POST", "/api/am/publisher/v4/apis/change-lifecycle?apiId=" + apiId + "&action=Retire", "", 200);
+        assertEquals("1001 API retired", roamOnNode2.closeWithin(10));
+        ManagementApiTest.echo(onNode3, "still open");
+        // node 1 blocks the demo subscription: the client on node 3 closes with 1008, node 2 refuses it with 403
+        managed(1, "POST", "/api/am/publisher/v4/subscriptions/block-subscription?subscriptionId=" + demoSubscription
+                + "&blockState=BLOCKED", "", 200);
+        assertEquals("1008 subscription blocked", onNode3.closeWithin(10));
+        assertEquals(403, WsClient.handshakeStatus(url(2), token));
+        // node 1 deletes the application: no node's key manager knows its keys, no node takes its token (403 unknown_application)
+        managed(1, "DELETE", "/api/am/devportal/v3/applications/" + appId, null, 200);
+        for (int n = 2; n <= 3; n++) {
+            String tokenUrl = "http://localhost:" + homes.get(n - 1).keyManagerPort + "/oauth2/token";
+            await(() -> {
+                try {
+                    return Tokens.request(tokenUrl, field(keys, "consumerKey"), field(keys, "consumerSecret")).statusCode() == 401 ? "" : null;
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            });
+            assertEquals(403, WsClient.handshakeStatus(url(n), token));
+        }
+        assertTrue(nodes.get(2).log().contains("change(s) from node node1"), "node 3 says where the changes came from");
+    }
+
+    /** Waits up to 10 s for {@code what} to give a value. */
+    static <T> T await(java.util.function.Supplier<T> what) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        T v;
+        while ((v = what.get()) == null) {
+            assertTrue(System.nanoTime() < until, "not within 10 s");
+            Thread.sleep(50);
+        }
+        return v;
+    }
+
+    static Map<String, Object> managed(int node, String method, String path, String body, int status) throws Exception {
+        HttpResponse<String> r = management(node, method, path, body);
+        assertEquals(status, r.statusCode(), method + " " + path + ": " + r.body());
+        return JSONObjectUtils.parse(r.body());
+    }
+
+    static String field(Map<?, ?> json, String name) {
+        return String.valueOf(json.get(name));
+    }
+
     /** A call of node {@code node}'s management API (HTTPS with the demo key store), as the admin user. */
     static HttpResponse<String> management(int node, String method, String path, String body) throws Exception {
         if (managementClient == null) {
@@ -240,6 +321,7 @@ class ClusterTest {
         }
         return managementClient.send(HttpRequest.newBuilder(java.net.URI.create("https://localhost:" + homes.get(node - 1).managementPort + path))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json")
                 .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString("admin:admin".getBytes(StandardCharsets.UTF_8)))
                 .build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -247,7 +329,7 @@ class ClusterTest {
     static HttpClient managementClient;
 
     @Test
-    @Order(4)
+    @Order(5)
     void aRevocationOnOneNodeClosesTheClientOnAnother() throws Exception {
         String token = Tokens.demoProduction(homes.get(0));
         WsClient onNode1 = WsClient.connect(HttpClient.newHttpClient(), url(1), WsClient.bearer(token));
@@ -268,7 +350,7 @@ class ClusterTest {
 
     /** The sample HAProxy configuration, its ports pointed at nodes 1 and 2: clients spread over both. */
     @Test
-    @Order(5)
+    @Order(6)
     void theSampleHaproxyConfigSpreadsClientsOverTwoNodes() throws Exception {
         File haproxy = new File("/usr/sbin/haproxy");
         assertTrue(haproxy.canExecute(), "the cluster test needs Debian's haproxy (apt-get install haproxy)");
@@ -308,7 +390,7 @@ class ClusterTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void redisDownKeepsOpenConnectionsAndFollowsOnStoreFailureUntilItIsBack() throws Exception {
         String token = Tokens.demoProduction(homes.get(1));
         WsClient open = WsClient.connect(HttpClient.newHttpClient(), url(1), WsClient.bearer(token));

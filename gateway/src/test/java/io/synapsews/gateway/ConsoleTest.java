@@ -104,8 +104,13 @@ class ConsoleTest {
     }
 
     static void click(String id) {
-        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> {
-            ExpectedConditions.elementToBeClickable(By.id(id)).apply(d).click();
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .ignoring(org.openqa.selenium.ElementClickInterceptedException.class).until(d -> {
+            WebElement e = ExpectedConditions.elementToBeClickable(By.id(id)).apply(d);
+            if (e == null) {
+                return false; // not there or not clickable yet (the page re-renders after each answer): wait on
+            }
+            e.click();
             return true;
         });
     }

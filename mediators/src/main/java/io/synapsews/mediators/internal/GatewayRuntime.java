@@ -193,6 +193,8 @@ public final class GatewayRuntime implements AutoCloseable {
 
     public LiveConnections live() { return live; }
     public ConnectionsApi connections() { return connections; }
+    /** What the nodes tell each other (Redis pub/sub); null without a Redis counter store. */
+    public ClusterBus bus() { return bus; }
     public ConnectionSlots slots() { return slots; }
     public GatewayConfig config() { return config; }
     /** Who may call what, now. */

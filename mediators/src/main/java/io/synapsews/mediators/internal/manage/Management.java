@@ -32,7 +32,6 @@ import io.synapsews.mediators.internal.GatewayRuntime;
 import io.synapsews.mediators.internal.HttpEndpointServer;
 import io.synapsews.mediators.internal.HttpReply;
 import io.synapsews.mediators.internal.throttle.Tier;
-import io.synapsews.transport.spi.ClientConnection;
 import io.synapsews.transport.spi.CloseCodes;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -125,6 +124,9 @@ public final class Management implements AutoCloseable {
             routes.put("/oauth2/token", runtime.keyManager()::token);
         }
         server = new HttpEndpointServer("management", settings.host, settings.port, routes, ssl());
+        if (runtime.bus() != null) {
+            runtime.bus().onFrom("manage", this::fromOtherNode); // what the management API of another node changed
+        }
         if ("admin".equals(settings.adminUser) && "admin".equals(settings.adminPassword)) {
             log.warn("management API on " + settings.host + ":" + server.port() + " accepts the default credentials admin/admin:"
                     + " set adminUser and adminPassword on <management> in " + runtime.config().file());
@@ -177,7 +179,8 @@ public final class Management implements AutoCloseable {
                 continue;
             }
             String id = seen != null && apis.containsKey(String.valueOf(seen.get("apiId")))
-                    ? String.valueOf(seen.get("apiId")) : UUID.randomUUID().toString();
+                    // the same on every node that imports the same file: a subscription to it means the same API everywhere
+                    ? String.valueOf(seen.get("apiId")) : UUID.nameUUIDFromBytes(("import:" + f.getName()).getBytes(StandardCharsets.UTF_8)).toString();
             boolean update = apis.containsKey(id);
             ApiDefinition a;
             try {
@@ -202,7 +205,7 @@ public final class Management implements AutoCloseable {
                 throw new IOException(f + ": " + (e.field == null ? "" : e.field + " ") + e.getMessage()
                         + " (management/@importDir)", e);
             }
-            store.save("apis", id, a.toJson());
+            saveDoc("apis", id, a.toJson());
             apis.put(id, a);
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("file", f.getName());
@@ -245,6 +248,189 @@ public final class Management implements AutoCloseable {
         return SslContextBuilder.forServer(kmf).build();
     }
 
+    // ---- the same state on every node
+
+    /** What the request being handled changed (documents, deleted ones with a null doc) and closed; null outside one. */
+    private List<Map<String, Object>> changes;
+    private List<Map<String, Object>> closings;
+    /** The revision of each document this node has ({@code kind/id}: {@code <13-digit millis>:<node>}), deleted ones too. */
+    private final Map<String, String> revisions = new java.util.HashMap<>();
+    private long lastRevisionMillis;
+
+    /** A revision after every one this node has seen: millis, made unique and increasing, then the node's id. */
+    private String nextRevision() {
+        lastRevisionMillis = Math.max(System.currentTimeMillis(), lastRevisionMillis + 1);
+        return String.format("%013d:%s", lastRevisionMillis, runtime.config().nodeId());
+    }
+
+    /** Stores a document and, inside a request, records it for the other nodes. */
+    private void saveDoc(String kind, String id, Map<String, Object> doc) throws IOException {
+        store.save(kind, id, doc);
+        changed(kind, id, doc);
+    }
+
+    private void deleteDoc(String kind, String id) throws IOException {
+        store.delete(kind, id);
+        changed(kind, id, null);
+    }
+
+    private void changed(String kind, String id, Map<String, Object> doc) {
+        if (changes == null) {
+            return; // restoring or importing at start: every node does the same from its own files
+        }
+        String rev = nextRevision();
+        revisions.put(kind + "/" + id, rev);
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("kind", kind);
+        c.put("id", id);
+        c.put("rev", rev);
+        c.put("doc", doc == null ? null : JSONObjectUtils.toJSONString(doc)); // a copy as it is now
+        changes.add(c);
+    }
+
+    /** Which open connections to close: those whose properties equal every field given (null: any), and how. */
+    private static Map<String, Object> closing(String application, String api, String version, String keyType, String consumerKey,
+                                               int code, String reason) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put(ApiProperties.APPLICATION, application);
+        c.put(ApiProperties.API, api);
+        c.put(ApiProperties.VERSION, version);
+        c.put(ApiProperties.KEY_TYPE, keyType);
+        c.put(ApiProperties.CONSUMER_KEY, consumerKey);
+        c.put("code", code);
+        c.put("reason", reason);
+        return c;
+    }
+
+    /** Closes the connections {@code closing} selects here, and (inside a request) on the other nodes too. */
+    private void close(Map<String, Object> closing) {
+        int code = closing.get("code") instanceof Number ? ((Number) closing.get("code")).intValue() : CloseCodes.POLICY_VIOLATION;
+        String reason = String.valueOf(closing.get("reason"));
+        String[] keys = {ApiProperties.APPLICATION, ApiProperties.API, ApiProperties.VERSION, ApiProperties.KEY_TYPE, ApiProperties.CONSUMER_KEY};
+        int n = live.close(c -> {
+            for (String k : keys) {
+                Object want = closing.get(k);
+                if (want != null && !want.equals(c.attributes().get(k))) {
+                    return false;
+                }
+            }
+            return true;
+        }, CloseCodes.sendable(code) ? code : CloseCodes.POLICY_VIOLATION, reason);
+        if (n > 0) {
+            log.info("management: closed " + n + " connection(s) of " + (closing.get(ApiProperties.APPLICATION) != null
+                    ? "application " + closing.get(ApiProperties.APPLICATION) : closing.get(ApiProperties.API) + " " + closing.get(ApiProperties.VERSION))
+                    + " with " + code + ": " + reason);
+        }
+        if (closings != null) {
+            closings.add(closing);
+        }
+    }
+
+    /** Publishes what the request changed and closed, in one message, so that another node applies it as a whole. */
+    private void tellOtherNodes() {
+        if (runtime.bus() == null || (changes.isEmpty() && closings.isEmpty())) {
+            return;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("changes", changes);
+        m.put("closings", closings);
+        runtime.bus().publish("manage", Base64.getEncoder().encodeToString(JSONObjectUtils.toJSONString(m).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * Applies what another node changed: each document newer than this node's (by revision; ties cannot happen,
+     * the node id is part of it) is stored and takes effect, deployed APIs are redeployed, the directory of
+     * applications is rebuilt, then the connections it closed there are closed here.
+     */
+    @SuppressWarnings("unchecked") // our own messages
+    private synchronized void fromOtherNode(String from, String[] fields) {
+        if (fields.length != 1 || server == null) {
+            return;
+        }
+        Map<String, Object> m;
+        try {
+            m = JSONObjectUtils.parse(new String(Base64.getDecoder().decode(fields[0]), StandardCharsets.UTF_8));
+        } catch (ParseException | IllegalArgumentException e) {
+            log.warn("management: an unreadable change from node " + from + ": " + e.getMessage());
+            return;
+        }
+        boolean redeploy = false;
+        int applied = 0;
+        for (Object o : (List<Object>) m.getOrDefault("changes", List.of())) {
+            Map<String, Object> c = (Map<String, Object>) o;
+            String kind = String.valueOf(c.get("kind"));
+            String id = String.valueOf(c.get("id"));
+            String rev = String.valueOf(c.get("rev"));
+            String mine = revisions.get(kind + "/" + id);
+            if (mine != null && mine.compareTo(rev) >= 0) {
+                continue; // this node has a newer one
+            }
+            try {
+                Map<String, Object> doc = c.get("doc") == null ? null : JSONObjectUtils.parse(String.valueOf(c.get("doc")));
+                redeploy |= "apis".equals(kind);
+                applyDoc(kind, id, doc);
+                revisions.put(kind + "/" + id, rev);
+                lastRevisionMillis = Math.max(lastRevisionMillis, Long.parseLong(rev.substring(0, Math.min(13, rev.length()))));
+                applied++;
+            } catch (ParseException | BadRequest | IOException | RuntimeException e) {
+                log.error("management: cannot apply " + kind + "/" + id + " from node " + from + ": " + e.getMessage(), e);
+            }
+        }
+        if (applied > 0) {
+            if (redeploy) {
+                try {
+                    deployer.deploy(deployed());
+                } catch (IOException | RuntimeException e) {
+                    log.error("management: cannot redeploy the APIs after a change from node " + from + ": " + e.getMessage(), e);
+                }
+            }
+            applyDirectory();
+            log.info("management: applied " + applied + " change(s) from node " + from);
+        }
+        for (Object o : (List<Object>) m.getOrDefault("closings", List.of())) {
+            close((Map<String, Object>) o);
+        }
+    }
+
+    private void applyDoc(String kind, String id, Map<String, Object> doc) throws BadRequest, IOException {
+        if (doc == null) {
+            store.delete(kind, id);
+        } else {
+            store.save(kind, id, doc);
+        }
+        switch (kind) {
+            case "apis":
+                if (doc == null) {
+                    apis.remove(id);
+                } else {
+                    apis.put(id, ApiDefinition.from(doc, id, ApiDefinition.Status.valueOf(String.valueOf(doc.get("lifeCycleStatus"))), tierNames()));
+                }
+                break;
+            case "applications":
+                if (doc == null) {
+                    applications.remove(id);
+                } else {
+                    applications.put(id, doc);
+                }
+                break;
+            case "subscriptions":
+                if (doc == null) {
+                    subscriptions.remove(id);
+                } else {
+                    subscriptions.put(id, doc);
+                }
+                break;
+            case "tiers":
+                if (doc != null) {
+                    Tier t = tier(doc);
+                    tiers.put(t.name(), t);
+                }
+                break;
+            default:
+                throw new IOException("unknown kind " + kind);
+        }
+    }
+
     // ---- the HTTP surface
 
     private interface Handler {
@@ -275,7 +461,16 @@ public final class Management implements AutoCloseable {
                 return json(200, validateEndpoint(param(q.parameters(), "endpointUrl")));
             }
             synchronized (this) {
-                return h.handle(req, req.method().name(), segments, q.parameters());
+                changes = new ArrayList<>();
+                closings = new ArrayList<>();
+                try {
+                    HttpReply reply = h.handle(req, req.method().name(), segments, q.parameters());
+                    tellOtherNodes();
+                    return reply;
+                } finally {
+                    changes = null;
+                    closings = null;
+                }
             }
         } catch (BadRequest e) {
             return error(e.status, e.status == 404 ? "Not Found" : e.status == 409 ? "Conflict" : e.status == 405
@@ -434,7 +629,7 @@ public final class Management implements AutoCloseable {
             if ("POST".equals(method)) {
                 ApiDefinition a = ApiDefinition.from(body(req), UUID.randomUUID().toString(), ApiDefinition.Status.CREATED, tierNames());
                 unique(a, null);
-                store.save("apis", a.id, a.toJson());
+                saveDoc("apis", a.id, a.toJson());
                 apis.put(a.id, a);
                 log.info("management: API " + a.name + " " + a.version + " created (" + a.id + ")");
                 return json(201, a.toJson()).header("Location", PUBLISHER + "/apis/" + a.id);
@@ -467,7 +662,7 @@ public final class Management implements AutoCloseable {
             case "PUT": {
                 ApiDefinition changed = ApiDefinition.from(body(req), a.id, a.status, tierNames());
                 unique(changed, a.id);
-                store.save("apis", a.id, changed.toJson());
+                saveDoc("apis", a.id, changed.toJson());
                 apis.put(a.id, changed);
                 if (a.deployed()) {
                     // a changed path or name: connections opened under the old one are of an API that is gone
@@ -485,7 +680,7 @@ public final class Management implements AutoCloseable {
                     throw BadRequest.conflict(null, "API " + a.name + " " + a.version + " has " + subs
                             + " subscription(s); remove them (or retire the API) first");
                 }
-                store.delete("apis", a.id);
+                deleteDoc("apis", a.id);
                 apis.remove(a.id);
                 if (a.deployed()) {
                     deployer.deploy(deployed());
@@ -545,7 +740,7 @@ public final class Management implements AutoCloseable {
         Map<String, Object> json = AsyncApi.toApi(AsyncApi.parse(document), additional);
         ApiDefinition a = ApiDefinition.from(json, UUID.randomUUID().toString(), ApiDefinition.Status.CREATED, tierNames());
         unique(a, null);
-        store.save("apis", a.id, a.toJson());
+        saveDoc("apis", a.id, a.toJson());
         apis.put(a.id, a);
         log.info("management: API " + a.name + " " + a.version + " imported from AsyncAPI (" + a.operations.size() + " topic(s))");
         return json(201, a.toJson()).header("Location", PUBLISHER + "/apis/" + a.id);
@@ -659,16 +854,13 @@ public final class Management implements AutoCloseable {
             throw BadRequest.field("blockState", "must be BLOCKED or PROD_ONLY_BLOCKED, not " + state);
         }
         s.put("status", state);
-        store.save("subscriptions", id, s);
+        saveDoc("subscriptions", id, s);
         applyDirectory();
         ApiDefinition api = apis.get(String.valueOf(s.get("apiId")));
         Map<String, Object> app = applications.get(String.valueOf(s.get("applicationId")));
         if (!"UNBLOCKED".equals(state) && api != null && app != null) {
             boolean sandboxOnly = "PROD_ONLY_BLOCKED".equals(state);
-            closeApplication(app, c -> api.name.equals(c.attributes().get(ApiProperties.API))
-                    && api.version.equals(c.attributes().get(ApiProperties.VERSION))
-                    && (!sandboxOnly || GatewayConfig.SANDBOX.equals(c.attributes().get(ApiProperties.KEY_TYPE))),
-                    "subscription blocked");
+            closeApplication(app, api, sandboxOnly ? GatewayConfig.SANDBOX : null, null, "subscription blocked");
         }
         return json(200, s);
     }
@@ -706,7 +898,7 @@ public final class Management implements AutoCloseable {
             throw BadRequest.field("action", "a retired API cannot be " + action + "ed");
         }
         ApiDefinition changed = a.withStatus(to);
-        store.save("apis", a.id, changed.toJson());
+        saveDoc("apis", a.id, changed.toJson());
         apis.put(a.id, changed);
         if (a.deployed() != changed.deployed()) {
             deployer.deploy(deployed());
@@ -767,12 +959,7 @@ public final class Management implements AutoCloseable {
     }
 
     private void closeApi(ApiDefinition a, String why) {
-        int n = live.close(c -> a.name.equals(c.attributes().get(ApiProperties.API))
-                && a.version.equals(c.attributes().get(ApiProperties.VERSION)), settings.closeCode, why);
-        if (n > 0) {
-            log.info("management: closed " + n + " connection(s) of " + a.name + " " + a.version + " with "
-                    + settings.closeCode + ": " + why);
-        }
+        close(closing(null, a.name, a.version, null, null, settings.closeCode, why));
     }
 
     // ---- DevPortal v3
@@ -877,14 +1064,14 @@ public final class Management implements AutoCloseable {
                 String id = String.valueOf(app.get("applicationId"));
                 for (String s : new ArrayList<>(subscriptions.keySet())) {
                     if (id.equals(subscriptions.get(s).get("applicationId"))) {
-                        store.delete("subscriptions", s);
+                        deleteDoc("subscriptions", s);
                         subscriptions.remove(s);
                     }
                 }
-                store.delete("applications", id);
+                deleteDoc("applications", id);
                 applications.remove(id);
                 applyDirectory();
-                closeApplication(app, c -> true, "application deleted");
+                closeApplication(app, null, null, null, "application deleted");
                 return json(200, Map.of("applicationId", id));
             }
             throw methodNotAllowed(method);
@@ -930,7 +1117,7 @@ public final class Management implements AutoCloseable {
             k.put("secretGeneration", (generation instanceof Number ? ((Number) generation).longValue() : 0) + 1);
             save(app);
             String consumerKey = String.valueOf(k.get("consumerKey"));
-            closeApplication(app, c -> consumerKey.equals(c.attributes().get(ApiProperties.CONSUMER_KEY)), "consumer secret regenerated");
+            closeApplication(app, null, null, consumerKey, "consumer secret regenerated");
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("consumerKey", consumerKey);
             out.put("consumerSecret", secret);
@@ -974,18 +1161,15 @@ public final class Management implements AutoCloseable {
 
     private void save(Map<String, Object> app) throws IOException {
         String id = String.valueOf(app.get("applicationId"));
-        store.save("applications", id, app);
+        saveDoc("applications", id, app);
         applications.put(id, app);
         applyDirectory();
     }
 
-    private void closeApplication(Map<String, Object> app, java.util.function.Predicate<ClientConnection> also, String why) {
-        String name = String.valueOf(app.get("name"));
-        int n = live.close(c -> name.equals(c.attributes().get(ApiProperties.APPLICATION)) && also.test(c),
-                CloseCodes.POLICY_VIOLATION, why);
-        if (n > 0) {
-            log.info("management: closed " + n + " connection(s) of application " + name + " with 1008: " + why);
-        }
+    /** Closes with 1008 the connections of {@code app}, of the API {@code api} if given, with these keys if given. */
+    private void closeApplication(Map<String, Object> app, ApiDefinition api, String keyType, String consumerKey, String why) {
+        close(closing(String.valueOf(app.get("name")), api == null ? null : api.name, api == null ? null : api.version, keyType,
+                consumerKey, CloseCodes.POLICY_VIOLATION, why));
     }
 
     private HttpReply subscriptions(FullHttpRequest req, String method, List<String> path, Map<String, List<String>> query)
@@ -1028,7 +1212,7 @@ public final class Management implements AutoCloseable {
                 s.put("apiId", api.id);
                 s.put("throttlingPolicy", tier);
                 s.put("status", "UNBLOCKED");
-                store.save("subscriptions", String.valueOf(s.get("subscriptionId")), s);
+                saveDoc("subscriptions", String.valueOf(s.get("subscriptionId")), s);
                 subscriptions.put(String.valueOf(s.get("subscriptionId")), s);
                 applyDirectory();
                 return json(201, s);
@@ -1044,14 +1228,13 @@ public final class Management implements AutoCloseable {
         }
         if ("DELETE".equals(method)) {
             String id = String.valueOf(s.get("subscriptionId"));
-            store.delete("subscriptions", id);
+            deleteDoc("subscriptions", id);
             subscriptions.remove(id);
             applyDirectory();
             ApiDefinition api = apis.get(String.valueOf(s.get("apiId")));
             Map<String, Object> app = applications.get(String.valueOf(s.get("applicationId")));
             if (api != null && app != null) {
-                closeApplication(app, c -> api.name.equals(c.attributes().get(ApiProperties.API))
-                        && api.version.equals(c.attributes().get(ApiProperties.VERSION)), "subscription removed");
+                closeApplication(app, api, null, null, "subscription removed");
             }
             return json(200, Map.of("subscriptionId", id));
         }
@@ -1081,7 +1264,7 @@ public final class Management implements AutoCloseable {
             if (runtime.directory().tiers().containsKey(t.name())) {
                 throw BadRequest.conflict("policyName", "a tier " + t.name() + " exists");
             }
-            store.save("tiers", UUID.nameUUIDFromBytes(t.name().getBytes(StandardCharsets.UTF_8)).toString(), tierView(t));
+            saveDoc("tiers", UUID.nameUUIDFromBytes(t.name().getBytes(StandardCharsets.UTF_8)).toString(), tierView(t));
             tiers.put(t.name(), t);
             applyDirectory();
             return json(201, tierView(t));
