@@ -16,7 +16,7 @@ import org.apache.commons.logging.LogFactory;
  * Limits shared by several gateways, exact, on Redis, without a round trip per message. Each node leases
  * blocks of a window's quota from Redis with one atomic script (never more than the quota left, so the
  * nodes together never pass more than the limit) and spends them locally; a block is at most
- * {@code leaseSize} and shrinks as the quota runs out (at most the quota left divided by twice the node
+ * {@code leaseSize} messages' worth at first, grows (up to 64 times) while blocks are spent within 100 ms, and shrinks as the quota runs out (at most the quota left divided by twice the node
  * count, at least what the message needs), so the last units go one at a time to whichever node asks.
  * Unused leases go back to Redis when the gateway stops; a node that dies holding one takes at most one
  * block per counter out of that window (under-delivery, never overshoot), and the window's key expires.
@@ -71,11 +71,19 @@ public final class RedisCounterStore implements CounterStore {
 
     public enum OnFailure { LOCAL, DENY }
 
+    /** A block spent faster than this asks for twice as much next time; one that lasted 10x longer, half. */
+    static final long LEASE_FAST_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** How far blocks grow: {@code leaseSize} times this many messages' worth. */
+    static final long LEASE_GROWTH = 64;
+
     /** The part of a window's quota this node holds. */
     private static final class Lease {
         final String redisKey;
         final long window;
         long remaining;
+        /** How many messages' worth the next block asks for: doubles while blocks last under LEASE_FAST_NANOS. */
+        long blocks;
+        long grantedAt;
 
         Lease(String redisKey, long window) {
             this.redisKey = redisKey;
@@ -100,7 +108,6 @@ public final class RedisCounterStore implements CounterStore {
         return t;
     });
     private volatile boolean up = true;
-    private volatile long lastSweep;
     private long backoffMillis = 1000;
 
     /**
@@ -147,8 +154,14 @@ public final class RedisCounterStore implements CounterStore {
         if (!up) {
             return fallback.acquire(key, windowStartMillis, amount, Math.max(1, limit / nodes));
         }
-        String leaseKey = key + "@" + windowStartMillis;
-        Lease lease = leases.computeIfAbsent(leaseKey, k -> new Lease("synapsews:{" + key + "}:" + windowStartMillis, windowStartMillis));
+        // one lease per counter, the current window's (the map lookup is all a message costs while the block lasts)
+        Lease lease = leases.get(key);
+        if (lease == null || lease.window != windowStartMillis) {
+            lease = leases.compute(key, (k, old) -> old == null || old.window < windowStartMillis ? lease(k, windowStartMillis) : old);
+            if (lease.window > windowStartMillis) {
+                lease = lease(key, windowStartMillis); // a late caller from the previous window: asks for that window's units
+            }
+        }
         synchronized (lease) {
             if (lease.remaining >= amount) {
                 lease.remaining -= amount;
@@ -156,10 +169,13 @@ public final class RedisCounterStore implements CounterStore {
             }
             long need = amount - lease.remaining;
             long granted;
+            long now = System.nanoTime();
+            long blocks = nextBlocks(lease, now);
+            long want = Math.max(need, amount > Long.MAX_VALUE / blocks ? Long.MAX_VALUE : amount * blocks);
             try {
                 // the key outlives its window by a minute at least (windows follow the runtime's clock, a test's too)
                 long ttl = Math.max(120_000, windowStartMillis + 120_000 - System.currentTimeMillis());
-                Object r = redis.command("EVAL", LEASE, "1", lease.redisKey, String.valueOf(need), String.valueOf(Math.max(need, leaseSize)),
+                Object r = redis.command("EVAL", LEASE, "1", lease.redisKey, String.valueOf(need), String.valueOf(want),
                         String.valueOf(limit), String.valueOf(ttl), String.valueOf(nodes));
                 granted = ((Number) r).longValue();
             } catch (IOException | RuntimeException e) {
@@ -170,13 +186,31 @@ public final class RedisCounterStore implements CounterStore {
                 return false;
             }
             lease.remaining = lease.remaining + granted - amount;
-        }
-        if (windowStartMillis > lastSweep) {
-            // a new window: the leases of older ones are worth nothing now
-            lastSweep = windowStartMillis;
-            leases.values().removeIf(l -> l.window < windowStartMillis);
+            lease.grantedAt = now;
         }
         return true;
+    }
+
+    private static Lease lease(String key, long windowStartMillis) {
+        return new Lease("synapsews:{" + key + "}:" + windowStartMillis, windowStartMillis);
+    }
+
+    /**
+     * The size of the next block in messages' worth (a byte counter's block is that many times the message's
+     * size): {@code leaseSize} at first, doubling while blocks are spent within {@link #LEASE_FAST_NANOS}, up
+     * to {@code leaseSize * LEASE_GROWTH}, halving back when one lasted ten times longer. A busy counter thus
+     * asks Redis a few times a second, whatever its rate; the Lua script still never grants more than what is
+     * left divided by twice the node count.
+     */
+    private long nextBlocks(Lease lease, long now) {
+        if (lease.blocks == 0) {
+            lease.blocks = leaseSize;
+        } else if (now - lease.grantedAt < LEASE_FAST_NANOS) {
+            lease.blocks = Math.min(leaseSize * LEASE_GROWTH, lease.blocks * 2);
+        } else if (now - lease.grantedAt > 10 * LEASE_FAST_NANOS) {
+            lease.blocks = Math.max(leaseSize, lease.blocks / 2);
+        }
+        return lease.blocks;
     }
 
     /** Says this node is alive for 5 more seconds (by Redis's clock) and republishes the slots it holds. */

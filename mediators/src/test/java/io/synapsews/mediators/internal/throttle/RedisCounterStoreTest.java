@@ -147,6 +147,43 @@ class RedisCounterStoreTest {
         assertEquals(299, passed);
     }
 
+    /** How many times Redis ran a script (INFO commandstats). */
+    private static long evals(String uri) throws IOException {
+        try (RedisConnection c = new RedisConnection(uri, 1000)) {
+            String info = String.valueOf(c.command("INFO", "commandstats"));
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("cmdstat_eval:calls=(\\d+)").matcher(info);
+            return m.find() ? Long.parseLong(m.group(1)) : 0;
+        }
+    }
+
+    @Test
+    void aBusyCounterAsksRedisForBiggerBlocksAndAByteCounterForMessagesWorth() throws Exception {
+        int port = freePort();
+        redis(port);
+        String uri = "redis://127.0.0.1:" + port;
+        RedisCounterStore s = store(uri, 1, RedisCounterStore.OnFailure.LOCAL, null);
+        long before = evals(uri);
+        for (int i = 0; i < 100_000; i++) {
+            assertTrue(s.acquire("messages", 60_000, 1, 2_000_000_000L));
+        }
+        long messageCalls = evals(uri) - before;
+        // blocks of a fixed 100 would take 1000 calls; growing blocks (up to 6400) take about 20
+        assertTrue(messageCalls < 500, messageCalls + " lease calls for 100,000 messages");
+        before = evals(uri);
+        for (int i = 0; i < 10_000; i++) {
+            assertTrue(s.acquire("bytes", 60_000, 64, 2_000_000_000L));
+        }
+        long byteCalls = evals(uri) - before;
+        // a block of bytes is leaseSize messages' worth (6400 bytes here), not 100 bytes
+        assertTrue(byteCalls < 100, byteCalls + " lease calls for 10,000 messages of 64 bytes");
+        // still exact at the end of the quota: the last units go one by one
+        int passed = 0;
+        while (s.acquire("small", 60_000, 1, 1234)) {
+            passed++;
+        }
+        assertEquals(1234, passed);
+    }
+
     @Test
     void redisDownFallsBackPerNodeAndComesBack() throws Exception {
         int port = freePort();
