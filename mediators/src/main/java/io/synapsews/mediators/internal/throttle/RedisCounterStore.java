@@ -15,9 +15,9 @@ import org.apache.commons.logging.LogFactory;
 /**
  * Limits shared by several gateways, exact, on Redis, without a round trip per message. Each node leases
  * blocks of a window's quota from Redis with one atomic script (never more than the quota left, so the
- * nodes together never pass more than the limit) and spends them locally; a block is at most
- * {@code leaseSize} messages' worth at first, grows (up to 64 times) while blocks are spent within 100 ms, and shrinks as the quota runs out (at most the quota left divided by twice the node
- * count, at least what the message needs), so the last units go one at a time to whichever node asks.
+ * nodes together never pass more than the limit) and spends them locally; a block is {@code leaseSize}
+ * messages' worth at first, grows (up to 64 times) while blocks are spent within 100 ms, and shrinks as the
+ * quota runs out (at most the quota left divided by twice the node count, at least what the message needs), so the last units go one at a time to whichever node asks.
  * Unused leases go back to Redis when the gateway stops; a node that dies holding one takes at most one
  * block per counter out of that window (under-delivery, never overshoot), and the window's key expires.
  *
@@ -95,6 +95,8 @@ public final class RedisCounterStore implements CounterStore {
     private final String uri;
     private final int nodes;
     private final long leaseSize;
+    /** {@code leaseSize * LEASE_GROWTH}, or the largest long when that overflows (a leaseSize of up to Long.MAX_VALUE is valid). */
+    private final long maxBlocks;
     private final OnFailure onFailure;
     private final Consumer<Boolean> onState;
     private final LocalCounterStore fallback = new LocalCounterStore();
@@ -128,6 +130,7 @@ public final class RedisCounterStore implements CounterStore {
         this.uri = uri.replaceAll("//[^@/]*@", "//***@");
         this.nodes = Math.max(1, nodes);
         this.leaseSize = Math.max(1, leaseSize);
+        this.maxBlocks = this.leaseSize > Long.MAX_VALUE / LEASE_GROWTH ? Long.MAX_VALUE : this.leaseSize * LEASE_GROWTH;
         this.onFailure = onFailure;
         this.onState = onState;
         // a heartbeat: an outage is noticed within a second even when no lease is asked for (deny refuses handshakes then)
@@ -198,7 +201,7 @@ public final class RedisCounterStore implements CounterStore {
     /**
      * The size of the next block in messages' worth (a byte counter's block is that many times the message's
      * size): {@code leaseSize} at first, doubling while blocks are spent within {@link #LEASE_FAST_NANOS}, up
-     * to {@code leaseSize * LEASE_GROWTH}, halving back when one lasted ten times longer. A busy counter thus
+     * to {@link #maxBlocks}, halving back when one lasted ten times longer. A busy counter thus
      * asks Redis a few times a second, whatever its rate; the Lua script still never grants more than what is
      * left divided by twice the node count.
      */
@@ -206,7 +209,7 @@ public final class RedisCounterStore implements CounterStore {
         if (lease.blocks == 0) {
             lease.blocks = leaseSize;
         } else if (now - lease.grantedAt < LEASE_FAST_NANOS) {
-            lease.blocks = Math.min(leaseSize * LEASE_GROWTH, lease.blocks * 2);
+            lease.blocks = lease.blocks > maxBlocks / 2 ? maxBlocks : lease.blocks * 2;
         } else if (now - lease.grantedAt > 10 * LEASE_FAST_NANOS) {
             lease.blocks = Math.max(leaseSize, lease.blocks / 2);
         }

@@ -140,11 +140,16 @@ class RedisCounterStoreTest {
         // a takes a block and uses one message of it; b can still have all but that one once a stops
         assertTrue(a.acquire("k", 60_000, 1, 300));
         a.close();
+        assertEquals(299, spendAll(b, "k", 300));
+    }
+
+    /** Takes one unit of {@code key} until the store says no; returns how many it got. */
+    private static int spendAll(CounterStore store, String key, long limit) {
         int passed = 0;
-        while (b.acquire("k", 60_000, 1, 300)) {
+        while (store.acquire(key, 60_000, 1, limit)) {
             passed++;
         }
-        assertEquals(299, passed);
+        return passed;
     }
 
     /** How many times Redis ran a script (INFO commandstats). */
@@ -177,11 +182,7 @@ class RedisCounterStoreTest {
         // a block of bytes is leaseSize messages' worth (6400 bytes here), not 100 bytes
         assertTrue(byteCalls < 100, byteCalls + " lease calls for 10,000 messages of 64 bytes");
         // still exact at the end of the quota: the last units go one by one
-        int passed = 0;
-        while (s.acquire("small", 60_000, 1, 1234)) {
-            passed++;
-        }
-        assertEquals(1234, passed);
+        assertEquals(1234, spendAll(s, "small", 1234));
     }
 
     @Test
@@ -197,11 +198,7 @@ class RedisCounterStoreTest {
         server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
 
         // down: each node counts alone, each limit divided by the node count (100 / 4)
-        int passed = 0;
-        while (local.acquire("k2", 60_000, 1, 100)) {
-            passed++;
-        }
-        assertEquals(25, passed);
+        assertEquals(25, spendAll(local, "k2", 100));
         assertEquals("redis down", local.describe());
         assertTrue(deny.acquire("k3", 60_000, 1, 100), "open connections keep working under deny");
         assertTrue(deny.refusesHandshakes(), "deny refuses new handshakes");
