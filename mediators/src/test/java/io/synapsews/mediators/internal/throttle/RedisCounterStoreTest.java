@@ -12,6 +12,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -38,6 +40,13 @@ class RedisCounterStoreTest {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
+    }
+
+    /** A redis-server started on a free port; its URI. */
+    private String redisUri() throws Exception {
+        int port = freePort();
+        redis(port);
+        return "redis://127.0.0.1:" + port;
     }
 
     private Process redis(int port, String... extra) throws Exception {
@@ -70,9 +79,7 @@ class RedisCounterStoreTest {
 
     @Test
     void threeNodesPassExactlyTheLimitBetweenThem() throws Exception {
-        int port = freePort();
-        redis(port);
-        String uri = "redis://127.0.0.1:" + port + "/0";
+        String uri = redisUri() + "/0";
         List<RedisCounterStore> nodes = List.of(store(uri, 3, RedisCounterStore.OnFailure.LOCAL, null),
                 store(uri, 3, RedisCounterStore.OnFailure.LOCAL, null), store(uri, 3, RedisCounterStore.OnFailure.LOCAL, null));
         ExecutorService pool = Executors.newFixedThreadPool(6);
@@ -111,9 +118,7 @@ class RedisCounterStoreTest {
 
     @Test
     void connectionSlotsAreSharedByTheNodesAndGoWithAStoppedNode() throws Exception {
-        int port = freePort();
-        redis(port);
-        String uri = "redis://127.0.0.1:" + port;
+        String uri = redisUri();
         RedisCounterStore a = new RedisCounterStore(uri, "a", 3, 100, RedisCounterStore.OnFailure.LOCAL, 500, up -> { });
         RedisCounterStore b = new RedisCounterStore(uri, "b", 3, 100, RedisCounterStore.OnFailure.LOCAL, 500, up -> { });
         RedisCounterStore c = new RedisCounterStore(uri, "c", 3, 100, RedisCounterStore.OnFailure.LOCAL, 500, up -> { });
@@ -132,9 +137,7 @@ class RedisCounterStoreTest {
 
     @Test
     void unusedLeasesGoBackWhenAGatewayStops() throws Exception {
-        int port = freePort();
-        redis(port);
-        String uri = "redis://127.0.0.1:" + port;
+        String uri = redisUri();
         RedisCounterStore a = store(uri, 2, RedisCounterStore.OnFailure.LOCAL, null);
         RedisCounterStore b = store(uri, 2, RedisCounterStore.OnFailure.LOCAL, null);
         // a takes a block and uses one message of it; b can still have all but that one once a stops
@@ -156,16 +159,14 @@ class RedisCounterStoreTest {
     private static long evals(String uri) throws IOException {
         try (RedisConnection c = new RedisConnection(uri, 1000)) {
             String info = String.valueOf(c.command("INFO", "commandstats"));
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("cmdstat_eval:calls=(\\d+)").matcher(info);
+            Matcher m = Pattern.compile("cmdstat_eval:calls=(\\d+)").matcher(info);
             return m.find() ? Long.parseLong(m.group(1)) : 0;
         }
     }
 
     @Test
     void aBusyCounterAsksRedisForBiggerBlocksAndAByteCounterForMessagesWorth() throws Exception {
-        int port = freePort();
-        redis(port);
-        String uri = "redis://127.0.0.1:" + port;
+        String uri = redisUri();
         RedisCounterStore s = store(uri, 1, RedisCounterStore.OnFailure.LOCAL, null);
         long before = evals(uri);
         for (int i = 0; i < 100_000; i++) {
